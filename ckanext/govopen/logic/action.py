@@ -1,0 +1,85 @@
+"""govopen_* actions: check access, validate, act."""
+from __future__ import annotations
+
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+
+from ckanext.govopen import deadlines as dl
+from ckanext.govopen import sla
+from ckanext.govopen.logic import schema
+
+__all__ = ["govopen_deadline", "govopen_policy_show"]
+
+
+@tk.side_effect_free
+@tk.validate(schema.govopen_deadline)
+def govopen_deadline(context, data_dict) -> dict[str, Any]:
+    """When a request of KIND whose clock starts on START must be answered.
+
+    :param kind: open_application, share_application, objection or correction
+    :type kind: string
+    :param start: the day the clock starts (submission or acceptance, see ``clock_start``), ISO date
+    :type start: string
+    :param policy: a policy profile name (optional, default: the portal's)
+    :type policy: string
+    :param variant: a variant of the kind's rule, e.g. ``platform_held`` (optional)
+    :type variant: string
+    :returns: ``due`` (ISO date, the answer is due by 24:00 Asia/Shanghai that day), ``ends_at``,
+        ``unit``, ``length``, ``calendar_known`` (false when a counted day lies in a year with no
+        known calendar), ``warnings``, ``clock_start``, ``policy``, ``citation``
+    :rtype: dictionary
+    """
+    tk.check_access("govopen_deadline", context, data_dict)
+    policy = sla.policy_named(data_dict.get("policy"))
+    rule = policy.rule(data_dict["kind"], data_dict.get("variant"))
+    result = dl.compute_deadline(data_dict["start"], rule.length, rule.unit, sla.calendar())
+    return {
+        "kind": rule.kind,
+        "start": result.start.isoformat(),
+        "due": result.due.isoformat(),
+        "ends_at": result.ends_at.isoformat(),
+        "unit": result.unit,
+        "length": result.length,
+        "calendar_known": result.calendar_known,
+        "warnings": list(result.warnings),
+        "clock_start": rule.clock_start,
+        "policy": policy.name,
+        "citation": rule.citation,
+    }
+
+
+@tk.side_effect_free
+def govopen_policy_show(context, data_dict) -> dict[str, Any]:
+    """The active deadline policy per request kind, and which calendar years are known.
+
+    Sysadmins only.
+
+    :returns: ``policy``, ``title``, ``rules`` (one per kind and variant), ``known_years``
+        ({year: bool} for last, this and next year), ``warnings``
+    :rtype: dictionary
+    """
+    tk.check_access("govopen_policy_show", context, data_dict)
+    policy = sla.active_policy()
+    rules = []
+    for kind in dl.KINDS:
+        for variant in (None, *policy.variant_names(kind)):
+            rule = policy.rule(kind, variant)
+            rules.append({
+                "kind": kind, "variant": variant, "length": rule.length, "unit": rule.unit,
+                "clock_start": rule.clock_start, "accept_length": rule.accept_length,
+                "accept_unit": rule.accept_unit, "pause_on_info": rule.pause_on_info,
+                "reminders": list(rule.reminders), "timeout": rule.timeout,
+                "approval_steps": list(rule.approval_steps), "max_grant_days": rule.max_grant_days,
+                "mark_disputed_length": rule.mark_disputed_length,
+                "written_reply_on_request": rule.written_reply_on_request, "citation": rule.citation,
+            })
+    years = sla.known_years()
+    this_year = min(years) + 1
+    warnings = [
+        f"{y} 年的工作日历未知：请在 ckanext.govopen.calendar.holidays 中配置该年节假日和调休。"
+        f" / The {y} working-day calendar is unknown: configure it in ckanext.govopen.calendar.holidays."
+        for y in (this_year, this_year + 1) if not years[y]
+    ]
+    return {"policy": policy.name, "title": policy.title, "rules": rules,
+            "known_years": {str(y): known for y, known in years.items()}, "warnings": warnings}

@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# One CKAN portal of many side by side: its own port, database, Solr core, storage and config.
+# Usage:
+#   scripts/portal.sh up NAME PORT [--demo] [--title T]  config + database + core + migrations (+ demo) + serve
+#   scripts/portal.sh config NAME PORT [--title T]        only write .local/portals/NAME/ckan.ini
+#   scripts/portal.sh init NAME                           database, Solr core, migrations, search index
+#   scripts/portal.sh serve NAME | stop NAME | status NAME | demo NAME
+# Needs PostgreSQL, Redis and Solr running (scripts/services.sh start).
+source "$(dirname "$0")/lib.sh"
+PLUGINS="${GOVOPEN_PLUGINS:-govopen scheming_datasets scheming_organizations harvest activity datatables_view}"
+
+cmd="${1:-}"; name="${2:-}"
+[[ -n "$cmd" && -n "$name" ]] || die "usage: $0 up|config|init|serve|stop|status|demo NAME [PORT]"
+[[ "$name" =~ ^[a-z][a-z0-9_]*$ ]] || die "portal name must be lower-case letters, digits, _: $name"
+dir="$GOVOPEN_LOCAL/portals/$name"
+ini="$dir/ckan.ini"
+db="govopen_$name"
+core="govopen_$name"
+ckan() { "$GOVOPEN_VENV/bin/ckan" -c "$ini" "$@"; }
+port_of() { sed -n 's/^ckan.devserver.port = //p' "$ini"; }
+
+write_config() {
+  local port="$1" title="$2"
+  mkdir -p "$dir/storage"
+  local secret
+  secret=$(sed -n 's/^SECRET_KEY = //p' "$ini" 2>/dev/null || true)
+  [[ -n "$secret" ]] || secret=$("$GOVOPEN_VENV/bin/python" -c 'import secrets; print(secrets.token_urlsafe(32))')
+  sed -e "s#@SITE_ID@#$name#g" -e "s#@PORT@#$port#g" -e "s#@TITLE@#$title#g" \
+      -e "s#@SECRET@#$secret#g" -e "s#@PLUGINS@#$PLUGINS#g" -e "s#@STORAGE@#$dir/storage#g" \
+      -e "s#@DB_URL@#postgresql://$PG_USER:$PG_PASSWORD@127.0.0.1:$PG_PORT/$db#g" \
+      -e "s#@SOLR_URL@#http://127.0.0.1:$SOLR_PORT/solr/$core#g" \
+      -e "s#@REDIS_URL@#redis://127.0.0.1:$REDIS_PORT/0#g" \
+      "$GOVOPEN_ROOT/scripts/ckan.ini.in" >"$ini.tmp"
+  mv "$ini.tmp" "$ini"
+  note "config: $ini"
+}
+
+init_portal() {
+  step "Initialising portal $name (database $db, Solr core $core)"
+  bash "$GOVOPEN_ROOT/scripts/pg.sh" createdb "$db"
+  bash "$GOVOPEN_ROOT/scripts/solr.sh" core "$core"
+  note "migrations: CKAN core and every enabled plugin (activity, harvest, govopen)"
+  ckan db upgrade >/dev/null
+}
+
+serve() {
+  local port pid
+  port=$(port_of)
+  if curl -sf "http://127.0.0.1:$port/api/3/action/status_show" >/dev/null; then
+    step "Portal $name already answering on http://127.0.0.1:$port"; return
+  fi
+  step "Serving portal $name on http://127.0.0.1:$port (log: $dir/ckan.log)"
+  nohup "$GOVOPEN_VENV/bin/ckan" -c "$ini" run -H 127.0.0.1 -p "$port" --disable-reloader \
+    >"$dir/ckan.log" 2>&1 </dev/null &
+  echo $! >"$dir/ckan.pid"
+  pid=$!
+  for _ in $(seq 1 120); do
+    curl -sf "http://127.0.0.1:$port/api/3/action/status_show" >/dev/null && return
+    kill -0 "$pid" 2>/dev/null || { tail -30 "$dir/ckan.log" >&2; die "portal $name exited"; }
+    sleep 0.5
+  done
+  tail -30 "$dir/ckan.log" >&2; die "portal $name did not answer within 60s"
+}
+
+stop() {
+  if [[ -f "$dir/ckan.pid" ]] && kill -0 "$(cat "$dir/ckan.pid")" 2>/dev/null; then
+    step "Stopping portal $name"
+    kill "$(cat "$dir/ckan.pid")"
+  fi
+  rm -f "$dir/ckan.pid"
+}
+
+title_arg() { # --title T among the remaining arguments, default by name
+  local t="政府数据开放平台（$name）"
+  while (($#)); do [[ "$1" == --title ]] && t="$2"; shift; done
+  echo "$t"
+}
+
+case "$cmd" in
+  config) write_config "${3:?port}" "$(title_arg "$@")" ;;
+  init) init_portal ;;
+  serve) serve ;;
+  stop) stop ;;
+  status) curl -sf "http://127.0.0.1:$(port_of)/api/3/action/status_show" ;;
+  demo) step "Loading demo data into $name"; ckan govopen demo load ;;
+  up)
+    port="${3:?port}"
+    write_config "$port" "$(title_arg "$@")"
+    init_portal
+    [[ " $* " == *" --demo "* ]] && { step "Loading demo data into $name"; ckan govopen demo load; }
+    serve
+    ;;
+  *) die "unknown command $cmd" ;;
+esac
