@@ -3,8 +3,11 @@ import pytest
 
 
 @pytest.fixture
-def clean_db(reset_db, migrate_db_for):
-    """CKAN's reset drops plugin tables: re-create those of the plugins we run with."""
+def clean_db(with_plugins, reset_db, migrate_db_for):
+    """CKAN's reset drops plugin tables: re-create those of the plugins we run with.
+
+    Plugin migrations need the plugins loaded, hence `with_plugins` first.
+    """
     reset_db()
     for plugin in ("activity", "harvest", "govopen"):
         migrate_db_for(plugin)

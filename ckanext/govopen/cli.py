@@ -42,3 +42,35 @@ def demo_login() -> None:
 
     click.echo("{} / {}".format(tk.config["ckanext.govopen.demo.sysadmin_name"],
                                 tk.config["ckanext.govopen.demo.sysadmin_password"]))
+
+
+@govopen.command("deadline")
+@click.option("--kind", required=True,
+              type=click.Choice(["open_application", "share_application", "objection", "correction"]),
+              help="Request kind.")
+@click.option("--start", required=True, help="The day the clock starts, YYYY-MM-DD.")
+@click.option("--policy", default=None, help="Policy profile (default: ckanext.govopen.policy).")
+@click.option("--variant", default=None, help="A variant of the kind's rule, e.g. platform_held.")
+def deadline(kind: str, start: str, policy: str | None, variant: str | None) -> None:
+    """Print when a request must be answered (same as the govopen_deadline action)."""
+    import ckan.plugins.toolkit as tk
+
+    data = {"kind": kind, "start": start}
+    if policy:
+        data["policy"] = policy
+    if variant:
+        data["variant"] = variant
+    try:
+        result = tk.get_action("govopen_deadline")({"ignore_auth": True}, data)
+    except tk.ValidationError as e:
+        for field, errors in e.error_dict.items():
+            click.secho(f"{field}: {'; '.join(map(str, errors))}", fg="red", err=True)
+        raise click.exceptions.Exit(2)
+    unit = {"working_days": "working days / 个工作日", "calendar_days": "days / 日"}[result["unit"]]
+    click.echo(f"policy:         {result['policy']} ({result['citation']})")
+    click.echo(f"clock starts:   {result['start']} ({result['clock_start']}; not counted)")
+    click.echo(f"length:         {result['length']} {unit}")
+    click.echo(f"due:            {result['due']} (ends {result['ends_at']})")
+    click.echo(f"calendar known: {'yes' if result['calendar_known'] else 'no'}")
+    for warning in result["warnings"]:
+        click.secho(f"warning: {warning}", fg="yellow")
