@@ -43,7 +43,7 @@ our_pid() {
   [[ -f "$PIDFILE" ]] || return 1
   pid="$(cat "$PIDFILE")"
   [[ "$pid" =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null || return 1
-  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF "Launcher.java $HOME_DIR " || return 1
+  tr '\0' '\n' <"/proc/$pid/cmdline" 2>/dev/null | grep -qxF -- "-Dgovopen.solr.home=$HOME_DIR" || return 1
   echo "$pid"
 }
 
@@ -99,11 +99,11 @@ cmd_build() {
   local j
   for j in "solr-core-$SOLR_VERSION.jar" "solr-test-framework-$SOLR_VERSION.jar" \
       lucene-analysis-smartcn- jetty-server-10. log4j-slf4j2-impl-; do
-    ls "$tmp" | grep -q "^$j" || die "the gathered jars lack $j (see $log)"
+    compgen -G "$tmp/$j*" >/dev/null || die "the gathered jars lack $j (see $log)"
   done
-  if ls "$tmp" | grep -E '^(jetty|http2|websocket)-.*-(9|11|12)\.[0-9.]+(\.v[0-9]+)?\.jar$'; then
-    die "a Jetty other than 10.x was pulled in (above): pin it in solr/pom.xml"
-  fi
+  local others
+  others="$(cd "$tmp" && compgen -G '*.jar' | grep -E '^(jetty|http2|websocket)-.*-(9|11|12)\.[0-9.]+(\.v[0-9]+)?\.jar$' || true)"
+  [[ -z "$others" ]] || die "a Jetty other than 10.x was pulled in ($others): pin it in solr/pom.xml"
   rm -rf "$LIB"
   mv "$tmp" "$LIB"
   echo "$want" >"$STAMP"
@@ -118,11 +118,13 @@ load_local_cores() {
   for props in "$CORES"/*/core.properties; do
     [[ -f "$props" ]] || continue
     name="$(sed -n 's/^name=//p' "$props" | head -n 1)"
-    [[ -n "$name" ]] || continue
+    [[ "$name" =~ ^[A-Za-z0-9_][A-Za-z0-9_.-]*$ ]] || continue
     status="$(api "admin/cores?action=STATUS&core=$name&indexInfo=false&wt=json")"
     loaded="$(printf '%s' "$status" | json_get 'd["status"]["'"$name"'"].get("instanceDir", "")')"
     failed="$(printf '%s' "$status" | json_get 'd.get("initFailures", {}).get("'"$name"'", "")')"
-    if [[ -n "$failed" ]]; then
+    if [[ -n "$loaded" && "$(realpath -m "$loaded")" != "$(realpath -m "$(dirname "$props")")" ]]; then
+      note "warning: core $name is served from $loaded, not from this checkout's $(dirname "$props")"
+    elif [[ -n "$failed" ]]; then
       note "warning: core $name failed to load: $failed"
       note "  (scripts/solr.sh core $name rewrites its configuration and retries)"
     elif [[ -z "$loaded" ]]; then
@@ -154,13 +156,24 @@ cmd_start() {
     mkdir -p "$HOME_DIR" "$CORES" "$LOGS"
     cp "$SRC/solr.xml" "$HOME_DIR/solr.xml"
     cp "$SRC/log4j2.xml" "$HOME_DIR/log4j2.xml"
-    cp "$SRC/Launcher.java" "$HOME_DIR/Launcher.java"
+    # Compiled once (a source-file launch would also work, but costs ~50 MB and a second).
+    local cp="$DIR/launcher:$LIB/*" main=Launcher
+    local class="$DIR/launcher/Launcher.class"
+    if [[ ! -f "$class" || "$SRC/Launcher.java" -nt "$class" || "$STAMP" -nt "$class" ]]; then
+      if command -v javac >/dev/null; then
+        rm -rf "$DIR/launcher"
+        javac -nowarn -cp "$LIB/*" -d "$DIR/launcher" "$SRC/Launcher.java" || die "could not compile solr/Launcher.java"
+      else
+        cp="$LIB/*" main="$SRC/Launcher.java"
+      fi
+    fi
     step "Starting Solr $SOLR_VERSION on 127.0.0.1:$SOLR_PORT (home $HOME_DIR)"
     cd "$HOME_DIR"
     nohup java -Xms64m -Xmx"$SOLR_HEAP" -XX:+UseSerialGC -Dfile.encoding=UTF-8 \
+      -Dgovopen.solr.home="$HOME_DIR" -Dgovopen.solr.cores="$CORES" \
       -Dsolr.log.dir="$LOGS" -Dlog4j2.configurationFile="$HOME_DIR/log4j2.xml" \
-      -Dsolr.allowPaths='*' -Dgovopen.solr.cores="$CORES" -Djetty.port="$SOLR_PORT" \
-      -cp "$LIB/*" Launcher.java "$HOME_DIR" "$SOLR_PORT" \
+      -Dsolr.allowPaths='*' -Djetty.port="$SOLR_PORT" \
+      -cp "$cp" "$main" "$HOME_DIR" "$SOLR_PORT" \
       >"$LOGS/console.log" 2>&1 </dev/null &
     pid=$!
     echo "$pid" >"$PIDFILE"
@@ -262,14 +275,14 @@ cmd_core() {
     printf '# %s: empty on purpose (scripts/solr.sh writes it; the schema may refer to it)\n' "$f" \
       >"$new/$f"
   done
-  local changed=0
   for f in "$new"/*; do
-    if ! cmp -s "$f" "$inst/conf/$(basename "$f")"; then
-      changed=1
-      mv "$f" "$inst/conf/"
-    fi
+    cmp -s "$f" "$inst/conf/$(basename "$f")" || mv "$f" "$inst/conf/"
   done
   rm -rf "$new"
+  # What the core last loaded successfully, so that a failed RELOAD is retried next time.
+  local hash changed=0
+  hash="$(cat "$inst"/conf/* | sha256sum | cut -c1-16)"
+  [[ "$(cat "$inst/conf.loaded" 2>/dev/null)" == "$hash" ]] || changed=1
 
   if [[ -n "$dir" ]]; then
     if ((changed)); then
@@ -287,6 +300,7 @@ cmd_core() {
     api "admin/cores?action=CREATE&name=$name&instanceDir=$(urlencode "$inst")&wt=json" >/dev/null
   fi
   wait_for "Solr core $name" 30 ping_ok "$name"
+  echo "$hash" >"$inst/conf.loaded"
   note "ready: solr_url = $BASE/$name"
 }
 

@@ -8,11 +8,15 @@ Reads <ckan package>/config/solr/schema.xml of the CKAN installed in $GOVOPEN_VE
 
 1. Chinese-aware text analysis on the text field types CKAN searches ("text": title, notes,
    text, extras_*, ...; "text_general": author, maintainer, res_name, res_description):
-   StandardTokenizer (one token per CJK ideograph, words for other scripts),
-   WordDelimiterGraph (as CKAN has it), CJKWidth, LowerCase, CJKBigram with unigrams kept at
-   index time but not at query time, so a query of two or more characters matches only those
-   characters next to each other while a one-character query still matches; English
-   possessives and Snowball stemming (as CKAN has it) for the "text" type.
+   StandardTokenizer (one token per CJK ideograph, words for other scripts; hyphens inside
+   Latin words are kept as CKAN's WhitespaceTokenizer did), WordDelimiterGraph (as CKAN has
+   it), CJKWidth, LowerCase, CJKBigram with unigrams kept at index time but not at query time,
+   so a query of two or more characters matches only those characters next to each other while
+   a one-character query still matches. The "text" type also gets English possessives,
+   Snowball stemming and ASCII folding (the last two as CKAN has them). A query word that
+   analyses to several tokens becomes a phrase (autoGeneratePhraseQueries; solr/solrconfig.xml
+   sets the phrase slop qs=1). CKAN's query-time synonym filter (an empty synonyms.txt) is
+   not kept.
 2. CKAN's catch-all dynamic field "*" becomes multiValued, so that a custom field indexed as a
    list (a multi-select such as "themes") keeps one value per item for facets and filters.
 
@@ -131,7 +135,7 @@ def analyzer(doc, kind: str, stem: bool, case_split: bool, indent: str):
             ("filter", "solr.SnowballPorterFilterFactory",
              {"language": "English", "protected": "protwords.txt"}),
         ]
-    steps.append(("filter", "solr.ASCIIFoldingFilterFactory", {}))
+        steps.append(("filter", "solr.ASCIIFoldingFilterFactory", {}))
     for tag, cls, attrs in steps:
         a.appendChild(doc.createTextNode("\n" + indent + "    "))
         e = doc.createElement(tag)

@@ -3,6 +3,10 @@ import pytest
 
 from ckan.tests import factories, helpers
 
+from ckanext.govopen.codes import credit_code_check_char
+
+STATS_CODE = "11340181MB0000009" + credit_code_check_char("11340181MB0000009")
+
 
 def _names(**params):
     result = helpers.call_action("package_search", rows=100, **params)
@@ -11,7 +15,8 @@ def _names(**params):
 
 @pytest.fixture
 def catalogue(clean_db, clean_index):
-    org = factories.Organization(name="stats", title="市统计局")
+    org = factories.Organization(name="stats", title="市统计局", department_code=STATS_CODE,
+                                 region_code="340181", department_type="ordinary")
     rows = [
         ("changzhu-renkou", "全市常住人口统计", "按乡镇街道统计年末常住人口。"),
         ("huji", "户籍登记情况", "各派出所户籍登记数量，包含流动人口的变化。"),
@@ -20,8 +25,11 @@ def catalogue(clean_db, clean_index):
         ("english", "Population statistics 2025", "Census figures by district."),
         ("bus", "公交线路信息", "公交线路首末班时间，适合出行查询。"),
     ]
-    for name, title, notes in rows:
-        factories.Dataset(name=name, title=title, notes=notes, owner_org=org["id"])
+    for i, (name, title, notes) in enumerate(rows, 1):
+        factories.Dataset(name=name, title=title, notes=notes, owner_org=org["id"],
+                          resource_class="department", catalogue_code=f"307001/{i:06d}",
+                          update_frequency="annual", open_category="unconditional",
+                          share_category="unconditional")
     return rows
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
+from ckanext.govopen import catalogue
+
 
 @tk.blanket.config_declarations
 @tk.blanket.cli
@@ -14,8 +16,27 @@ import ckan.plugins.toolkit as tk
 @tk.blanket.blueprints
 class GovopenPlugin(p.SingletonPlugin):
     p.implements(p.IConfigurer)
+    p.implements(p.IPackageController, inherit=True)
+    p.implements(p.IFacets, inherit=True)
 
     # IConfigurer
     def update_config(self, config):
         tk.add_template_directory(config, "templates")
         tk.add_public_directory(config, "public")
+
+    # IPackageController
+    def after_dataset_update(self, context, pkg_dict):
+        catalogue.record_category_changes(context, pkg_dict)
+
+    def before_dataset_index(self, pkg_dict):
+        return catalogue.index_multi_values(pkg_dict)
+
+    def after_dataset_search(self, search_results, search_params):
+        return catalogue.label_facets(search_results)
+
+    # IFacets
+    def dataset_facets(self, facets_dict, package_type):
+        return catalogue.facets(facets_dict)
+
+    def organization_facets(self, facets_dict, organization_type, package_type):
+        return catalogue.facets(facets_dict)

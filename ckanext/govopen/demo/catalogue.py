@@ -93,6 +93,8 @@ DATASETS = [
     dict(org="transport-bureau", name="road-freight-licences", title="道路货运经营许可信息",
          notes="道路普通货物运输经营许可证号、经营者和经营范围。含经营者联系方式，依申请开放。",
          tags=["货运", "许可"], themes=["交通", "信用"], frequency="weekly", open=_A, share=_SC,
+         # Published open to all at first; the history shows why that changed.
+         first_open=_U, change_reason="许可信息中含经营者联系电话等个人信息，依据《巢湖市政务数据共享开放管理办法》第十七条调整为依申请开放。",
          columns=[("许可证号", "seq:皖交运管许可巢字3401810"), ("经营者", "firm"), ("经营范围", "choice:普通货运|货物专用运输|大型物件运输"),
                   ("联系电话", "phone")], rows=30),
     dict(org="transport-bureau", name="public-parking-lots", title="公共停车场信息",
@@ -120,15 +122,16 @@ DATASETS = [
          columns=[("单位名称", "firm"), ("许可证编号", "seq:91340181"), ("行业类别", "choice:水泥制造|食品加工|污水处理|印刷"),
                   ("有效期至", "date")], rows=25),
     dict(org="ecology-environment-bureau", name="environmental-penalties", title="环境行政处罚信息",
-         notes="生态环境行政处罚决定书文号、当事人、违法事实和处罚结果。",
+         notes="生态环境行政处罚决定书文号、当事人、违法事实和处罚结果。自然人当事人姓名已脱敏。",
          tags=["行政处罚", "执法"], themes=["环境", "信用"], frequency="monthly", open=_U, share=_SU,
+         personal_info=True, desensitized=True,
          columns=[("决定书文号", "seq:巢环罚〔2025〕"), ("当事人", "firm"), ("处罚结果", "choice:警告|罚款|责令改正"),
                   ("罚款金额（元）", "int:0-200000")], rows=18),
     dict(org="ecology-environment-bureau", name="enterprise-emission-monitoring", title="重点排污单位在线监测数据",
-         notes="重点排污单位废水、废气在线监测小时数据，含企业生产工艺参数，涉及商业秘密，不予开放。",
-         tags=["在线监测"], themes=["环境"], frequency="realtime", open=_N, share=_SC,
+         notes="重点排污单位废水、废气在线监测小时数据，含企业生产工艺参数，涉及商业秘密，不予开放、不予共享。",
+         tags=["在线监测"], themes=["环境"], frequency="realtime", open=_N,
          columns=[("单位名称", "firm"), ("监测时间", "date"), ("化学需氧量（mg/L）", "float:5-80"), ("氨氮（mg/L）", "float:0.1-8")], rows=40,
-         trade_secret=True),
+         trade_secret=True, share=_SN),
     # 市市场监督管理局
     dict(org="market-regulation-bureau", name="enterprise-registration", title="企业登记注册信息",
          notes="新设立企业的名称、统一社会信用代码、类型、注册资本和登记日期。",
@@ -246,3 +249,97 @@ def csv_bytes(dataset: dict) -> bytes:
     for i in range(dataset["rows"]):
         writer.writerow([_value(spec, rng, i) for _, spec in dataset["columns"]])
     return "\ufeff".encode() + out.getvalue().encode("utf-8")
+
+
+# --- catalogue metadata (national template) derived from the specs above ---------------
+
+_BASE_THEMES = {"人口", "法人单位", "自然资源和空间地理", "空间地理", "社会信用", "电子证照"}
+_THEME_CLASSES = {"公共服务", "健康保障", "社会保障", "食品药品安全", "安全生产", "价格监管", "能源安全",
+                  "信用体系", "城乡建设", "社区治理", "生态环保", "应急维稳"}
+# Demo themes that are not in the value list map onto it.
+_THEME_ALIASES = {"空间地理": "自然资源和空间地理", "政务服务": "公共服务", "市场监管": "价格监管",
+                  "城市建设": "城乡建设", "食品药品安全": "食品药品安全"}
+_ITEM_TYPES = {"int": ("I", 10), "float": ("F", 12), "date": ("D", 8), "month": ("C", 7)}
+_PUBLISH = date(2025, 3, 1)
+_LAW_APPLY = "《巢湖市政务数据共享开放管理办法》第十七条、第十九条"
+_LAW_SHARE = "《巢湖市政务数据共享开放管理办法》第十一条、第十四条"
+_LAW_PRIVACY = "《中华人民共和国个人信息保护法》第十三条、第二十五条"
+_LAW_SECRET = "《中华人民共和国反不正当竞争法》第九条"
+_LAW_SECURITY = "《中华人民共和国数据安全法》第二十一条"
+
+
+def department_metadata(index: int) -> dict:
+    """Unified social credit code (11 = 机关), region, type and contacts of department INDEX."""
+    from ckanext.govopen.codes import credit_code_check_char
+
+    dept = DEPARTMENTS[index]
+    body = f"11{REGION_CODE}MB{index + 1:07d}"
+    return {
+        "department_code": body + credit_code_check_char(body),
+        "region_code": REGION_CODE,
+        "department_type": dept["department_type"],
+        "contact_name": "数据管理科",
+        "contact_phone": f"0551-8{2300000 + index * 1111:07d}",
+        "contact_email": f"data@{dept['name']}.example.gov.cn",
+        "address": f"{CITY}{ROADS[index % len(ROADS)]}{(index + 1) * 18}号",
+    }
+
+
+def _themes(spec: dict) -> list[str]:
+    return [_THEME_ALIASES.get(t, t) for t in spec["themes"]]
+
+
+def _resource_class(themes: list[str]) -> str:
+    if themes[0] in _BASE_THEMES or themes[0] == "自然资源和空间地理":
+        return "base"
+    if themes[0] in _THEME_CLASSES:
+        return "theme"
+    return "department"
+
+
+def dataset_metadata(index: int) -> dict:
+    """The national-template fields of dataset INDEX: codes, categories with their legal
+    basis and conditions, data items, dates."""
+    spec = DATASETS[index]
+    dept_index = next(i for i, d in enumerate(DEPARTMENTS) if d["name"] == spec["org"])
+    themes = _themes(spec)
+    rclass = _resource_class(themes)
+    classification = {"base": "1", "theme": "2", "department": "3"}[rclass] + f"07{dept_index + 1:03d}"
+    personal, secret = spec.get("personal_info", False), spec.get("trade_secret", False)
+    meta = {
+        "resource_class": rclass,
+        "classification_code": classification,
+        "catalogue_code": f"{classification}{REGION_CODE}/{index + 1:06d}",
+        "themes": themes,
+        "update_frequency": spec["frequency"],
+        "format_class": "02",
+        "format_type": "csv",
+        "open_category": spec["open"],
+        "share_category": spec.get("share", "unconditional"),
+        "share_method": "platform_file",
+        "data_items": [
+            {"name": header, "type": _ITEM_TYPES.get(kind.split(":")[0], ("C", 100))[0],
+             "length": _ITEM_TYPES.get(kind.split(":")[0], ("C", 100))[1]}
+            for header, kind in spec["columns"]
+        ],
+        "publish_date": (_PUBLISH + timedelta(days=7 * index)).isoformat(),
+        "data_updated": (date(2026, 11, 1) - timedelta(days=3 * index)).isoformat(),
+        "source_system": DEPARTMENTS[dept_index]["title"] + "业务系统",
+        "network": "互联网" if spec["open"] == "unconditional" else "政务外网",
+        "region_code": REGION_CODE,
+        "classified": False,
+        "contains_personal_info": personal,
+        "contains_trade_secret": secret,
+        "desensitized": spec.get("desensitized", False),
+    }
+    if meta["open_category"] == "on_application":
+        meta["open_conditions"] = "申请人须说明用途和使用场景，数据仅限申请用途使用，不得向第三方提供；使用时注明数据来源和获取日期。"
+        meta["open_legal_basis"] = _LAW_APPLY
+    elif meta["open_category"] == "not_open":
+        meta["open_legal_basis"] = _LAW_PRIVACY if personal else _LAW_SECRET if secret else _LAW_SECURITY
+    if meta["share_category"] == "conditional":
+        meta["share_conditions"] = "仅限政务部门履行法定职责使用，须经提供部门审核同意。"
+        meta["share_legal_basis"] = _LAW_SHARE
+    elif meta["share_category"] == "not_shared":
+        meta["share_legal_basis"] = _LAW_SECRET if secret else _LAW_SECURITY
+    return meta

@@ -34,15 +34,12 @@ def _ensure_department(site_user: str, dept: dict[str, Any]) -> None:
     try:
         tk.get_action("organization_show")(_context(site_user), {"id": dept["name"]})
     except tk.ObjectNotFound:
-        tk.get_action("organization_create")(_context(site_user), _department_dict(dept))
+        tk.get_action("organization_create")(_context(site_user), dept)
 
 
-def _department_dict(dept: dict[str, Any]) -> dict[str, Any]:
-    return {"name": dept["name"], "title": dept["title"], "description": dept["description"]}
-
-
-def _dataset_dict(spec: dict[str, Any]) -> dict[str, Any]:
-    return {
+def _dataset_dict(index: int) -> dict[str, Any]:
+    spec = catalogue.DATASETS[index]
+    return catalogue.dataset_metadata(index) | {
         "name": spec["name"],
         "title": spec["title"],
         "notes": spec["notes"] + catalogue.DEMO_NOTE,
@@ -61,8 +58,8 @@ def load(progress: Callable[[str], None] = lambda _msg: None) -> dict[str, Any]:
     """Create what is missing of the demo catalogue; leave what exists alone."""
     site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"]
     user, password = _ensure_sysadmin(site_user)
-    for dept in catalogue.DEPARTMENTS:
-        _ensure_department(site_user, dept)
+    for i, dept in enumerate(catalogue.DEPARTMENTS):
+        _ensure_department(site_user, {**dept, **catalogue.department_metadata(i)})
     progress(f"{len(catalogue.DEPARTMENTS)} departments ready")
 
     created = existing = 0
@@ -74,7 +71,15 @@ def load(progress: Callable[[str], None] = lambda _msg: None) -> dict[str, Any]:
             continue
         except tk.ObjectNotFound:
             pass
-        pkg = tk.get_action("package_create")(_context(user), _dataset_dict(spec))
+        data = _dataset_dict(i - 1)
+        if spec.get("first_open"):
+            data = {**data, "open_category": spec["first_open"], "open_conditions": "", "open_legal_basis": ""}
+        pkg = tk.get_action("package_create")(_context(user), data)
+        if spec.get("first_open"):
+            final = _dataset_dict(i - 1)
+            tk.get_action("package_patch")(_context(user), {
+                "id": pkg["id"], "category_change_reason": spec["change_reason"],
+                **{k: final[k] for k in ("open_category", "open_conditions", "open_legal_basis")}})
         tk.get_action("resource_create")(_context(user), {
             "package_id": pkg["id"], "name": f"{spec['title']}.csv", "format": "CSV",
             "description": spec["notes"], "upload": _upload(spec),

@@ -8,8 +8,9 @@ import ckan.plugins.toolkit as tk
 from ckanext.govopen import deadlines as dl
 from ckanext.govopen import sla
 from ckanext.govopen.logic import schema
+from ckanext.govopen.model import CategoryChange
 
-__all__ = ["govopen_deadline", "govopen_policy_show"]
+__all__ = ["govopen_deadline", "govopen_policy_show", "govopen_category_change_list"]
 
 
 @tk.side_effect_free
@@ -83,3 +84,22 @@ def govopen_policy_show(context, data_dict) -> dict[str, Any]:
     ]
     return {"policy": policy.name, "title": policy.title, "rules": rules,
             "known_years": {str(y): known for y, known in years.items()}, "warnings": warnings}
+
+
+@tk.side_effect_free
+@tk.validate(schema.govopen_category_change_list)
+def govopen_category_change_list(context, data_dict) -> list[dict[str, Any]]:
+    """The public history of a dataset's open and share categories, newest first.
+
+    Everyone who may see the dataset may see it (the change, not CKAN's activity details).
+
+    :param id: the dataset's id or name
+    :type id: string
+    :returns: ``field``, ``old_value``, ``new_value``, ``reason``, ``user``, ``source``, ``created``
+    :rtype: list of dictionaries
+    """
+    tk.check_access("govopen_category_change_list", context, data_dict)
+    pkg = context["model"].Package.get(data_dict["id"])
+    if pkg is None:
+        raise tk.ObjectNotFound(data_dict["id"])
+    return [c.as_dict() for c in CategoryChange.for_package(pkg.id)]

@@ -13,3 +13,10 @@ def govopen_deadline(context, data_dict):
 def govopen_policy_show(context, data_dict):
     # Only sysadmins (who pass every check before this runs) see the configured policy.
     return {"success": False}
+
+
+@tk.auth_allow_anonymous_access
+def govopen_category_change_list(context, data_dict):
+    # As public as the dataset itself: whoever may see the entry may see its history.
+    tk.check_access("package_show", context, {"id": data_dict.get("id")})
+    return {"success": True}

@@ -21,3 +21,7 @@ def govopen_deadline() -> dict[str, Any]:
         "policy": [ignore_missing, unicode_safe, known_policy],
         "variant": [ignore_missing, unicode_safe],
     }
+
+
+def govopen_category_change_list() -> dict[str, Any]:
+    return {"id": [tk.get_validator("not_empty"), tk.get_validator("unicode_safe")]}
