@@ -4,7 +4,7 @@ import pytest
 import ckan.plugins.toolkit as tk
 from ckan.tests import factories, helpers
 
-pytestmark = pytest.mark.usefixtures("with_plugins")
+pytestmark = pytest.mark.usefixtures("with_plugins", "non_clean_db")
 
 
 def test_chaohu_open_application_is_ten_days_moved_past_national_day():
