@@ -2,12 +2,22 @@
 import pytest
 
 
+MIGRATED_PLUGINS = ("activity", "harvest", "govopen")
+
+
+def reset_and_migrate(reset_db) -> None:
+    """An empty database with every table of the plugins we run with (plugins loaded)."""
+    from ckan.cli.db import _run_migrations
+
+    reset_db()
+    for plugin in MIGRATED_PLUGINS:
+        _run_migrations(plugin)
+
+
 @pytest.fixture
-def clean_db(with_plugins, reset_db, migrate_db_for):
+def clean_db(with_plugins, reset_db):
     """CKAN's reset drops plugin tables: re-create those of the plugins we run with.
 
     Plugin migrations need the plugins loaded, hence `with_plugins` first.
     """
-    reset_db()
-    for plugin in ("activity", "harvest", "govopen"):
-        migrate_db_for(plugin)
+    reset_and_migrate(reset_db)

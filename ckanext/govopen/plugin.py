@@ -4,7 +4,7 @@ from __future__ import annotations
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
-from ckanext.govopen import catalogue
+from ckanext.govopen import catalogue, gate
 
 
 @tk.blanket.config_declarations
@@ -28,8 +28,11 @@ class GovopenPlugin(p.SingletonPlugin):
     def after_dataset_update(self, context, pkg_dict):
         catalogue.record_category_changes(context, pkg_dict)
 
+    def after_dataset_show(self, context, pkg_dict):
+        gate.filter_package_dict(context, pkg_dict)
+
     def before_dataset_index(self, pkg_dict):
-        return catalogue.index_multi_values(pkg_dict)
+        return gate.scrub_index(catalogue.index_multi_values(pkg_dict))
 
     def after_dataset_search(self, search_results, search_params):
         return catalogue.label_facets(search_results)

@@ -3,14 +3,20 @@ from __future__ import annotations
 
 from typing import Any
 
+import ckan.model as model
 import ckan.plugins.toolkit as tk
 
 from ckanext.govopen import deadlines as dl
-from ckanext.govopen import sla
+from ckanext.govopen import gate, sla
 from ckanext.govopen.logic import schema
 from ckanext.govopen.model import CategoryChange
 
-__all__ = ["govopen_deadline", "govopen_policy_show", "govopen_category_change_list"]
+_ACTIVITY_ACTIONS = ("package_activity_list", "activity_show", "activity_data_show",
+                     "dashboard_activity_list", "user_activity_list", "organization_activity_list",
+                     "group_activity_list", "recently_changed_packages_activity_list")
+
+__all__ = ["govopen_deadline", "govopen_policy_show", "govopen_category_change_list",
+           "resource_view_list", "resource_search", "activity_diff", *_ACTIVITY_ACTIONS]
 
 
 @tk.side_effect_free
@@ -103,3 +109,58 @@ def govopen_category_change_list(context, data_dict) -> list[dict[str, Any]]:
     if pkg is None:
         raise tk.ObjectNotFound(data_dict["id"])
     return [c.as_dict() for c in CategoryChange.for_package(pkg.id)]
+
+
+# --- the access gate, chained over CKAN's own actions ----------------------------------
+
+@tk.chained_action
+@tk.side_effect_free
+def resource_view_list(next_action, context, data_dict):
+    """No views of a resource the user may not have (they embed its URL or data)."""
+    resource = model.Resource.get((data_dict or {}).get("id"))
+    if resource is not None and not gate.may_access_resource(context, resource):
+        tk.check_access("resource_view_list", context, data_dict)
+        return []
+    return next_action(context, data_dict)
+
+
+@tk.chained_action
+@tk.side_effect_free
+def resource_search(next_action, context, data_dict):
+    """Only resources the user may have: others are left out, so a query on the URL
+    cannot even tell that they exist."""
+    result = next_action(context, data_dict)
+    kept = gate.filter_resources(context, result["results"])
+    result["count"] -= len(result["results"]) - len(kept)
+    result["results"] = kept
+    return result
+
+
+def _activity_filter(name: str):
+    """A chained activity action whose snapshots carry only the URLs the user may have now."""
+
+    @tk.chained_action
+    @tk.side_effect_free
+    def action(next_action, context, data_dict):
+        result = next_action(context, data_dict)
+        gate.scrub_activity(context, result)
+        return result
+
+    action.__name__ = action.__qualname__ = name
+    action.__doc__ = f"CKAN's {name}, with restricted resource URLs withheld from snapshots."
+    return action
+
+
+for _name in _ACTIVITY_ACTIONS:
+    globals()[_name] = _activity_filter(_name)
+
+
+@tk.chained_action
+@tk.side_effect_free
+def activity_diff(next_action, context, data_dict):
+    """CKAN's activity_diff; the diff text is withheld when it would show a restricted URL."""
+    result = next_action(context, data_dict)
+    if gate.scrub_activity(context, result.get("activities")):
+        result["diff"] = tk.h.govopen_t("（包含未向您开放的数据资源地址，不予显示）",
+                                        "(withheld: it contains resource addresses not open to you)")
+    return result

@@ -1,7 +1,12 @@
 """One auth function per govopen action, same name."""
 from __future__ import annotations
 
+import ckan.authz as authz
+import ckan.model as model
 import ckan.plugins.toolkit as tk
+
+from ckanext.govopen import gate
+from ckanext.govopen.i18n_text import t
 
 
 @tk.auth_allow_anonymous_access
@@ -18,5 +23,33 @@ def govopen_policy_show(context, data_dict):
 @tk.auth_allow_anonymous_access
 def govopen_category_change_list(context, data_dict):
     # As public as the dataset itself: whoever may see the entry may see its history.
-    tk.check_access("package_show", context, {"id": data_dict.get("id")})
-    return {"success": True}
+    return authz.is_authorized("package_show", context, {"id": data_dict.get("id")})
+
+
+# --- the access gate, chained over CKAN's own auth functions --------------------------
+
+@tk.chained_auth_function
+@tk.auth_allow_anonymous_access
+def resource_show(next_auth, context, data_dict):
+    """The gate: a resource's URL, file, views and data only for whom access.may_access allows.
+    Downloads, resource views and DataStore all ask resource_show."""
+    result = next_auth(context, data_dict)
+    if not result.get("success"):
+        return result
+    resource = context.get("resource") or model.Resource.get((data_dict or {}).get("id"))
+    if resource is not None and not gate.may_access_resource(context, resource):
+        return {"success": False, "msg": t(
+            "该数据资源未向您开放：请按其开放或共享类型的规定提出申请。",
+            "This resource is not open to you: apply for it as its open or share category says.")}
+    return result
+
+
+@tk.chained_auth_function
+@tk.auth_allow_anonymous_access
+def resource_view_list(next_auth, context, data_dict):
+    # Listing views is metadata, allowed with the dataset; the action returns no views to
+    # those the gate refuses, so the resource page still shows its description.
+    resource = model.Resource.get((data_dict or {}).get("id"))
+    if resource is None:
+        return next_auth(context, data_dict)
+    return authz.is_authorized("package_show", context, {"id": resource.package_id})
