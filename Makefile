@@ -39,8 +39,11 @@ test: test-prepare
 	@echo "==> Running the test suite"
 	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
 
-bench: test-prepare
-	@for b in bench/*.py; do [ -e "$$b" ] && $(VENV)/bin/python "$$b"; done; true
+bench: services
+	@bash scripts/pg.sh createdb govopen_bench
+	@bash scripts/solr.sh core govopen_bench
+	@$(VENV)/bin/ckan -c bench/bench.ini db upgrade >/dev/null
+	@for b in bench/*.py; do $(VENV)/bin/python "$$b" || exit 1; done
 
 clean: stop
 	rm -rf .local test-artifacts

@@ -74,3 +74,26 @@ def deadline(kind: str, start: str, policy: str | None, variant: str | None) -> 
     click.echo(f"calendar known: {'yes' if result['calendar_known'] else 'no'}")
     for warning in result["warnings"]:
         click.secho(f"warning: {warning}", fg="yellow")
+
+
+@govopen.command("purge-identifiers")
+@click.option("--dry-run", is_flag=True, help="Only count what would be purged.")
+def purge_identifiers(dry_run: bool) -> None:
+    """Remove ID numbers and credit codes from requests closed longer ago than
+    ckanext.govopen.requests.retention_years."""
+    import datetime
+
+    import ckan.model as model
+    import ckan.plugins.toolkit as tk
+
+    from ckanext.govopen import request_store
+
+    years = tk.config["ckanext.govopen.requests.retention_years"]
+    cutoff = datetime.datetime.utcnow() - datetime.timedelta(days=365 * years + years // 4)
+    count = request_store.purge_identifiers(cutoff)
+    if dry_run:
+        model.Session.rollback()
+        click.echo(f"{count} closed requests (before {cutoff:%Y-%m-%d}) hold identifiers; nothing changed")
+    else:
+        model.Session.commit()
+        click.echo(f"purged identifiers from {count} requests closed before {cutoff:%Y-%m-%d}")

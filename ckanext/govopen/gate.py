@@ -14,11 +14,13 @@ from typing import Any, Iterable
 
 import sqlalchemy as sa
 
+import ckan.lib.munge as munge
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
 from ckanext.govopen import access
 from ckanext.govopen.categories import as_bool
+from ckanext.govopen.model import Grant
 
 __all__ = ["subject_for", "dataset_facts", "facts_from_dict", "may_access_resource",
            "filter_package_dict", "scrub_index", "filter_resources", "scrub_activity",
@@ -42,7 +44,9 @@ def _user(context: dict[str, Any]) -> model.User | None:
 
 
 def subject_for(context: dict[str, Any]) -> access.Subject:
-    """Who the context's user is, for the gate. Cached on the context (one query per call chain)."""
+    """Who the context's user is, for the gate: departments and live grants (two queries,
+    cached on the context for the rest of the call, so expiry and revocation count from the
+    next call on)."""
     cached = context.get(_SUBJECT_CACHE)
     if cached is not None:
         return cached
@@ -55,8 +59,13 @@ def subject_for(context: dict[str, Any]) -> access.Subject:
                    .filter(model.Member.table_name == "user", model.Member.table_id == user.id,
                            model.Member.state == "active", model.Group.is_organization.is_(True),
                            model.Group.state == "active"))
-        subject = access.Subject(user_id=user.id, sysadmin=bool(user.sysadmin),
-                                 org_ids=frozenset(r[0] for r in org_ids))
+        orgs = frozenset(r[0] for r in org_ids)
+        grants = Grant.live_for(user.id, orgs) if not user.sysadmin else []
+        as_access = lambda g: access.Grant(g.package_id, frozenset(g.resource_ids or []), g.expires)
+        subject = access.Subject(
+            user_id=user.id, sysadmin=bool(user.sysadmin), org_ids=orgs,
+            user_grants=tuple(as_access(g) for g in grants if g.holder_type == "user"),
+            department_grants=tuple(as_access(g) for g in grants if g.holder_type == "department"))
     context[_SUBJECT_CACHE] = subject
     return subject
 
@@ -101,7 +110,8 @@ def filter_package_dict(context: dict[str, Any], pkg_dict: dict[str, Any]) -> di
     subject = subject_for(context)
     now = _now()
     allowed = [r for r in resources if access.may_access(subject, facts, r.get("id"), now)]
-    urls = _urls(r["id"] for r in allowed if r.get("id"))
+    urls = _urls((r["id"] for r in allowed if r.get("id")), pkg_dict.get("type") or "dataset",
+                 bool(context.get("for_edit")))
     for res in resources:
         if res in allowed and res.get("id") in urls:
             res["url"] = urls[res["id"]]
@@ -116,15 +126,22 @@ def _withhold(res: dict[str, Any]) -> None:
     res[RESTRICTED_FLAG] = True
 
 
-def _urls(resource_ids: Iterable[str]) -> dict[str, str]:
-    """Live URLs as package_show would build them (uploads become download links)."""
+def _urls(resource_ids: Iterable[str], package_type: str, for_edit: bool) -> dict[str, str]:
+    """Live URLs as CKAN's resource_dictize shows them: links as stored, uploads as download
+    links (the bare file name when editing)."""
     ids = list(resource_ids)
     if not ids:
         return {}
-    rows = model.Session.query(model.Resource).filter(model.Resource.id.in_(ids)).all()
-    from ckan.lib.dictization.model_dictize import resource_dictize
-
-    return {r.id: resource_dictize(r, {"model": model, "session": model.Session})["url"] for r in rows}
+    rows = (model.Session.query(model.Resource.id, model.Resource.url, model.Resource.url_type,
+                                model.Resource.package_id)
+            .filter(model.Resource.id.in_(ids)).all())
+    urls = {}
+    for rid, url, url_type, package_id in rows:
+        if url_type == "upload" and url and not for_edit:
+            url = tk.h.url_for(f"{package_type}_resource.download", id=package_id, resource_id=rid,
+                               filename=munge.munge_filename(url.rsplit("/")[-1]), qualified=True)
+        urls[rid] = url
+    return urls
 
 
 def scrub_index(pkg_dict: dict[str, Any]) -> dict[str, Any]:

@@ -7,6 +7,7 @@ comes from `expected()` below, written from the issue's table, not from the code
 """
 from __future__ import annotations
 
+import datetime
 import io
 import itertools
 import json
@@ -24,7 +25,8 @@ from tests.conftest import reset_and_migrate
 OPEN = ("unconditional", "on_application", "not_open")
 SHARE = ("unconditional", "conditional", "not_shared")
 CATEGORIES = list(itertools.product(OPEN, SHARE)) + [(None, None)]  # last: categories missing
-ROLES = ("anonymous", "citizen", "other_department", "owner_member", "sysadmin")
+ROLES = ("anonymous", "citizen", "other_department", "owner_member", "sysadmin",
+         "user_grant_holder", "department_grant_holder")
 
 CHECKED = {"cases": 0}
 
@@ -35,9 +37,13 @@ def expected(role: str, open_cat: str | None, share_cat: str | None) -> bool:
         return True
     if open_cat == "unconditional":
         return True
-    if role == "other_department" and share_cat == "unconditional":
+    if role in ("other_department", "department_grant_holder") and share_cat == "unconditional":
         return True
-    return False  # on_application/conditional: only grant holders (none here); missing: closed
+    if role == "user_grant_holder" and open_cat == "on_application":
+        return True  # a live grant of an approved open application
+    if role == "department_grant_holder" and share_cat == "conditional":
+        return True  # a live grant of an approved share application, to the whole department
+    return False  # missing categories: closed
 
 
 def public(open_cat, share_cat) -> bool:
@@ -63,7 +69,11 @@ def world(reset_db, reset_index):
                                    region_code="340181", department_type="ordinary")
     other = factories.Organization(name="other-dept", department_code=_code("11340181MB0000102"),
                                    region_code="340181", department_type="ordinary")
+    granted_dept = factories.Organization(name="granted-dept", department_code=_code("11340181MB0000103"),
+                                          region_code="340181", department_type="ordinary")
     users = {
+        "user_grant_holder": factories.UserWithToken(),
+        "department_grant_holder": factories.UserWithToken(),
         "citizen": factories.UserWithToken(),
         "other_department": factories.UserWithToken(),
         "owner_member": factories.UserWithToken(),
@@ -72,6 +82,8 @@ def world(reset_db, reset_index):
     helpers.call_action("member_create", id=other["id"], object=users["other_department"]["name"],
                         object_type="user", capacity="member")
     helpers.call_action("member_create", id=owner["id"], object=users["owner_member"]["name"],
+                        object_type="user", capacity="member")
+    helpers.call_action("member_create", id=granted_dept["id"], object=users["department_grant_holder"]["name"],
                         object_type="user", capacity="member")
     admin = {"user": users["sysadmin"]["name"]}
     datasets = {}
@@ -101,12 +113,31 @@ def world(reset_db, reset_index):
             model.Session.commit()
             from ckan.lib.search import rebuild
             rebuild(pkg["id"])
+        _grant(pkg, "open_application", "user", users["user_grant_holder"]["id"],
+               users["user_grant_holder"]["id"], owner["id"])
+        _grant(pkg, "share_application", "department", granted_dept["id"],
+               users["department_grant_holder"]["id"], owner["id"])
         datasets[(open_cat, share_cat)] = {"pkg": pkg, "link": link, "upload": upload, "secret": secret,
                                            "file_bytes": f"FILE-BYTES-{secret}".encode(),
                                            "filename": f"f{secret[:8]}.csv"}
     public_pkg = datasets[("unconditional", "unconditional")]["pkg"]
     yield {"users": users, "datasets": datasets, "public_pkg": public_pkg}
     plugins.unload_all()
+
+
+def _grant(pkg, kind, holder_type, holder_id, applicant_id, owner_org):
+    """An approved request and its live grant of every resource, as the workflow leaves them."""
+    from ckanext.govopen.model import Grant, Request
+
+    req = Request(kind=kind, status="approved", package_id=pkg["id"], owner_org=owner_org,
+                  user_id=applicant_id, applicant_org=holder_id if holder_type == "department" else None,
+                  policy="chaohu")
+    model.Session.add(req)
+    model.Session.flush()
+    model.Session.add(Grant(request_id=req.id, package_id=pkg["id"], resource_ids=[],
+                            holder_type=holder_type, holder_id=holder_id,
+                            expires=datetime.datetime.utcnow() + datetime.timedelta(days=30)))
+    model.Session.commit()
 
 
 def _headers(world, role):

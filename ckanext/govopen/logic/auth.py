@@ -53,3 +53,25 @@ def resource_view_list(next_auth, context, data_dict):
     if resource is None:
         return next_auth(context, data_dict)
     return authz.is_authorized("package_show", context, {"id": resource.package_id})
+
+
+# --- requests and grants: any logged-in user may call them (CKAN refuses anonymous users
+# before these run); the actions answer not-found to anyone with no role towards a
+# request, so that ids cannot be probed.
+
+def _logged_in(context, data_dict):
+    return {"success": True}
+
+
+govopen_request_create = govopen_request_show = govopen_request_list = _logged_in
+govopen_request_accept = govopen_request_ask_info = govopen_request_respond = _logged_in
+govopen_request_decide = govopen_request_withdraw = _logged_in
+govopen_grant_list = govopen_grant_revoke = _logged_in
+
+__all__ = [
+    "govopen_deadline", "govopen_policy_show", "govopen_category_change_list",
+    "resource_show", "resource_view_list",
+    "govopen_request_create", "govopen_request_show", "govopen_request_list", "govopen_request_accept",
+    "govopen_request_ask_info", "govopen_request_respond", "govopen_request_decide",
+    "govopen_request_withdraw", "govopen_grant_list", "govopen_grant_revoke",
+]

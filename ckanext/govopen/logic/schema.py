@@ -25,3 +25,64 @@ def govopen_deadline() -> dict[str, Any]:
 
 def govopen_category_change_list() -> dict[str, Any]:
     return {"id": [tk.get_validator("not_empty"), tk.get_validator("unicode_safe")]}
+
+
+def _v(name: str):
+    return tk.get_validator(name)
+
+
+def govopen_request_create() -> dict[str, Any]:
+    text = [_v("ignore_missing"), _v("unicode_safe")]
+    return {
+        "dataset_id": [_v("not_empty"), _v("unicode_safe")],
+        "kind": [_v("not_empty"), _v("unicode_safe"), _v("one_of")(list(dl.KINDS))],
+        "resource_ids": [_v("ignore_missing"), _v("govopen_string_list")],
+        "applicant_type": text, "applicant_name": text, "credit_code": text, "id_number": text,
+        "purpose": text, "scenario": text, "usage_type": text, "security_measures": text,
+        "requested_until": text, "written_reply": [_v("ignore_missing"), _v("boolean_validator")],
+        "objection_type": text, "details": text, "applicant_org": text,
+    }
+
+
+def govopen_request_id() -> dict[str, Any]:
+    return {"id": [_v("not_empty"), _v("unicode_safe")]}
+
+
+def govopen_request_note() -> dict[str, Any]:
+    return {**govopen_request_id(), "note": [_v("ignore_missing"), _v("unicode_safe")]}
+
+
+def govopen_request_note_required() -> dict[str, Any]:
+    return {**govopen_request_id(), "note": [_v("not_empty"), _v("unicode_safe")]}
+
+
+def govopen_request_list() -> dict[str, Any]:
+    text = [_v("ignore_missing"), _v("unicode_safe")]
+    return {
+        "kind": text, "status": text, "dataset_id": text, "organization_id": text,
+        "mine": [_v("ignore_missing"), _v("boolean_validator")],
+        "overdue": [_v("ignore_missing"), _v("boolean_validator")],
+        "limit": [_v("default")(20), _v("natural_number_validator"), _v("limit_to_configured_maximum")(
+            "ckanext.govopen.requests.page_max", 100)],
+        "offset": [_v("default")(0), _v("natural_number_validator")],
+    }
+
+
+def govopen_request_decide() -> dict[str, Any]:
+    text = [_v("ignore_missing"), _v("unicode_safe")]
+    return {
+        **govopen_request_id(),
+        "decision": [_v("not_empty"), _v("unicode_safe")],
+        "reason": text, "legal_basis": text, "conditions": text, "expires": text,
+        "resource_ids": [_v("ignore_missing"), _v("govopen_string_list")],
+        "public_interest_research": [_v("ignore_missing"), _v("boolean_validator")],
+    }
+
+
+def govopen_grant_list() -> dict[str, Any]:
+    return {"dataset_id": [_v("ignore_missing"), _v("unicode_safe")],
+            "include_inactive": [_v("ignore_missing"), _v("boolean_validator")]}
+
+
+def govopen_grant_revoke() -> dict[str, Any]:
+    return {"id": [_v("not_empty"), _v("unicode_safe")], "reason": [_v("not_empty"), _v("unicode_safe")]}

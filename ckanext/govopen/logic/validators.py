@@ -14,16 +14,16 @@ import sqlalchemy as sa
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from ckanext.govopen import categories, codes, sla
+from ckanext.govopen import categories, codes, request_rules, sla
 from ckanext.govopen.i18n_text import current_lang, t
 
 __all__ = [
     "govopen_iso_date", "govopen_known_policy", "govopen_credit_code", "govopen_region_code",
     "govopen_catalogue_code", "govopen_classification_code", "govopen_related_codes",
-    "govopen_default_origin", "govopen_change_reason", "govopen_dataset_rules",
+    "govopen_default_origin", "govopen_change_reason", "govopen_dataset_rules", "govopen_string_list",
 ]
 
-_ZH = {**codes.ZH, **categories.ZH}
+_ZH = {**codes.ZH, **categories.ZH, **request_rules.ZH}
 
 
 def problem_text(problem: codes.Problem) -> str:
@@ -53,6 +53,15 @@ def govopen_known_policy(value: Any, context) -> str:
     if value not in names:
         raise tk.Invalid(t("未知的时限规则：{}，可选：{}", "Unknown deadline policy {}; known: {}")
                          .format(value, ", ".join(names)))
+    return value
+
+
+def govopen_string_list(value: Any, context) -> list[str]:
+    """A list of ids, given as a list or a comma-separated string."""
+    if isinstance(value, str):
+        value = [v for v in (part.strip() for part in value.split(",")) if v]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise tk.Invalid(t("应为标识列表", "Expected a list of ids"))
     return value
 
 

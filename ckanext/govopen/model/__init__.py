@@ -6,16 +6,22 @@ import uuid
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-__all__ = ["CategoryChange"]
+__all__ = ["CategoryChange", "Request", "RequestEvent", "Grant", "utcnow"]
 
 
 def _uuid() -> str:
     return str(uuid.uuid4())
+
+
+def utcnow() -> datetime.datetime:
+    """Naive UTC, as CKAN stores its own timestamps."""
+    return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
 
 
 class CategoryChange(tk.BaseModel):
@@ -48,3 +54,97 @@ class CategoryChange(tk.BaseModel):
             "reason": self.reason, "source": self.source, "created": self.created.isoformat(),
             "user": (user.fullname or user.name) if user else None,
         }
+
+
+class Request(tk.BaseModel):
+    """An application, share request, objection or correction, and where it stands.
+
+    ``applicant`` holds what the applicant declared (identifiers included: masked on output
+    to all but deciders, purged after the retention period); ``decision`` what was decided.
+    """
+
+    __tablename__ = "govopen_request"
+
+    id: Mapped[str] = sa.Column(sa.UnicodeText, primary_key=True, default=_uuid)  # type: ignore
+    number: Mapped[int] = sa.Column(sa.Integer, sa.Sequence("govopen_request_number_seq"),
+                                    nullable=False, unique=True)  # type: ignore
+    kind: Mapped[str] = sa.Column(sa.UnicodeText, nullable=False)  # type: ignore
+    status: Mapped[str] = sa.Column(sa.UnicodeText, nullable=False)  # type: ignore
+    escalated: Mapped[bool] = sa.Column(sa.Boolean, nullable=False, default=False)  # type: ignore
+    package_id: Mapped[str] = sa.Column(sa.UnicodeText, sa.ForeignKey("package.id", ondelete="CASCADE"),
+                                        nullable=False)  # type: ignore
+    owner_org: Mapped[str] = sa.Column(sa.UnicodeText, nullable=False)  # type: ignore
+    resource_ids: Mapped[list] = sa.Column(JSONB, nullable=False, default=list)  # type: ignore
+    user_id: Mapped[str] = sa.Column(sa.UnicodeText, sa.ForeignKey("user.id"), nullable=False)  # type: ignore
+    applicant_org: Mapped[str | None] = sa.Column(sa.UnicodeText)  # type: ignore
+    applicant: Mapped[dict] = sa.Column(JSONB, nullable=False, default=dict)  # type: ignore
+    policy: Mapped[str] = sa.Column(sa.UnicodeText, nullable=False)  # type: ignore
+    due: Mapped[datetime.date | None] = sa.Column(sa.Date)  # type: ignore
+    accept_due: Mapped[datetime.date | None] = sa.Column(sa.Date)  # type: ignore
+    pauses: Mapped[list] = sa.Column(JSONB, nullable=False, default=list)  # type: ignore
+    decision: Mapped[dict] = sa.Column(JSONB, nullable=False, default=dict)  # type: ignore
+    created: Mapped[datetime.datetime] = sa.Column(sa.DateTime, nullable=False, default=utcnow)  # type: ignore
+    modified: Mapped[datetime.datetime] = sa.Column(sa.DateTime, nullable=False, default=utcnow)  # type: ignore
+    closed: Mapped[datetime.datetime | None] = sa.Column(sa.DateTime)  # type: ignore
+
+    @classmethod
+    def get_for_update(cls, request_id: str) -> "Request | None":
+        """The row, locked until the transaction ends: of two simultaneous decisions the
+        second waits, then sees the first one's status."""
+        return model.Session.query(cls).filter(cls.id == request_id).with_for_update().one_or_none()
+
+    def events(self) -> list["RequestEvent"]:
+        return (model.Session.query(RequestEvent).filter(RequestEvent.request_id == self.id)
+                .order_by(RequestEvent.id).all())
+
+
+class RequestEvent(tk.BaseModel):
+    """One step in a request's life. Append-only (the database refuses updates)."""
+
+    __tablename__ = "govopen_request_event"
+
+    id: Mapped[int] = sa.Column(sa.Integer, primary_key=True, autoincrement=True)  # type: ignore
+    request_id: Mapped[str] = sa.Column(sa.UnicodeText, sa.ForeignKey("govopen_request.id", ondelete="CASCADE"),
+                                        nullable=False)  # type: ignore
+    actor_id: Mapped[str | None] = sa.Column(sa.UnicodeText)  # type: ignore
+    action: Mapped[str] = sa.Column(sa.UnicodeText, nullable=False)  # type: ignore
+    from_status: Mapped[str | None] = sa.Column(sa.UnicodeText)  # type: ignore
+    to_status: Mapped[str] = sa.Column(sa.UnicodeText, nullable=False)  # type: ignore
+    note: Mapped[str | None] = sa.Column(sa.UnicodeText)  # type: ignore
+    created: Mapped[datetime.datetime] = sa.Column(sa.DateTime, nullable=False, default=utcnow)  # type: ignore
+
+
+class Grant(tk.BaseModel):
+    """Access opened by an approved request: to a user (open applications) or to every member
+    of a department (share applications). Checked at every access by the gate."""
+
+    __tablename__ = "govopen_grant"
+
+    id: Mapped[str] = sa.Column(sa.UnicodeText, primary_key=True, default=_uuid)  # type: ignore
+    request_id: Mapped[str] = sa.Column(sa.UnicodeText, sa.ForeignKey("govopen_request.id", ondelete="CASCADE"),
+                                        nullable=False, unique=True)  # type: ignore
+    package_id: Mapped[str] = sa.Column(sa.UnicodeText, sa.ForeignKey("package.id", ondelete="CASCADE"),
+                                        nullable=False)  # type: ignore
+    resource_ids: Mapped[list] = sa.Column(JSONB, nullable=False, default=list)  # type: ignore
+    holder_type: Mapped[str] = sa.Column(sa.UnicodeText, nullable=False)  # type: ignore
+    holder_id: Mapped[str] = sa.Column(sa.UnicodeText, nullable=False)  # type: ignore
+    conditions: Mapped[str | None] = sa.Column(sa.UnicodeText)  # type: ignore
+    expires: Mapped[datetime.datetime] = sa.Column(sa.DateTime, nullable=False)  # type: ignore
+    revoked: Mapped[datetime.datetime | None] = sa.Column(sa.DateTime)  # type: ignore
+    revoked_by: Mapped[str | None] = sa.Column(sa.UnicodeText)  # type: ignore
+    created: Mapped[datetime.datetime] = sa.Column(sa.DateTime, nullable=False, default=utcnow)  # type: ignore
+
+    @classmethod
+    def live_for(cls, user_id: str, org_ids: "frozenset[str]") -> list["Grant"]:
+        """Unrevoked, unexpired grants held by the user or one of their departments (one query)."""
+        holders = sa.or_(sa.and_(cls.holder_type == "user", cls.holder_id == user_id),
+                         sa.and_(cls.holder_type == "department", cls.holder_id.in_(list(org_ids) or [""])))
+        return (model.Session.query(cls)
+                .filter(holders, cls.revoked.is_(None), cls.expires > utcnow()).all())
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "request_id": self.request_id, "package_id": self.package_id,
+                "resource_ids": list(self.resource_ids or []), "holder_type": self.holder_type,
+                "holder_id": self.holder_id, "conditions": self.conditions,
+                "expires": self.expires.isoformat(), "revoked": self.revoked.isoformat() if self.revoked else None,
+                "created": self.created.isoformat()}

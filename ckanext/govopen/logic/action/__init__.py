@@ -1,0 +1,7 @@
+"""govopen_* actions (and the CKAN actions the access gate chains), by area."""
+from .catalogue import *  # noqa: F401,F403
+from .catalogue import __all__ as _catalogue
+from .requests import *  # noqa: F401,F403
+from .requests import __all__ as _requests
+
+__all__ = [*_catalogue, *_requests]

@@ -1,0 +1,334 @@
+"""The request workflow's actions: applications, share requests, objections, corrections,
+and the grants approvals create. Each: check access, validate, act, commit once."""
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+import ckan.model as model
+import ckan.plugins.toolkit as tk
+
+from ckanext.govopen import request_store as store
+from ckanext.govopen import request_rules as workflow
+from ckanext.govopen import sla
+from ckanext.govopen.logic import schema
+from ckanext.govopen.logic.validators import problem_text
+from ckanext.govopen.model import Grant, Request, utcnow
+
+__all__ = ["govopen_request_create", "govopen_request_show", "govopen_request_list",
+           "govopen_request_accept", "govopen_request_ask_info", "govopen_request_respond",
+           "govopen_request_decide", "govopen_request_withdraw", "govopen_grant_list",
+           "govopen_grant_revoke"]
+
+
+def _user(context) -> model.User | None:
+    return model.User.get(context.get("user")) if context.get("user") else None
+
+
+def _raise_problems(problems) -> None:
+    errors: dict[str, list[str]] = {}
+    for p in problems:
+        errors.setdefault(p.field, []).append(problem_text(p))
+    if errors:
+        raise tk.ValidationError(errors)
+
+
+def _sees_everything(user: model.User, member_of: dict[str, str]) -> bool:
+    """Sysadmins and the data authority, which supervises every request."""
+    return bool(user.sysadmin or store.authority_org_ids() & set(member_of))
+
+
+def _load(context, request_id: str, for_update: bool = False) -> tuple[Request, set[str]]:
+    """The request and the user's roles towards it; not-found for anyone with no role, so
+    that ids cannot be probed."""
+    req = Request.get_for_update(request_id) if for_update else model.Session.get(Request, request_id)
+    user = _user(context)
+    roles = store.roles_for(user, req) if req is not None else set()
+    if req is None or not workflow.may_view(roles):
+        raise tk.ObjectNotFound(tk.h.govopen_t("未找到该申请", "Request not found"))
+    return req, roles
+
+
+def _transition(context, data_dict, action: str, decision: str | None = None) -> tuple[Request, set[str], str]:
+    req, roles = _load(context, data_dict["id"], for_update=True)
+    two_step = len(sla.policy_named(req.policy).rule(req.kind).approval_steps) > 1
+    if not workflow.may_act(action, roles, req.kind, two_step=two_step):
+        raise tk.NotAuthorized(tk.h.govopen_t("您无权对该申请执行此操作", "You may not do this to this request"))
+    try:
+        to_status = workflow.next_status(req.kind, req.status, action, decision)
+    except workflow.TransitionError as e:
+        raise tk.ValidationError({"status": [problem_text(e.problem)]})
+    return req, roles, to_status
+
+
+def _commit_and_show(context, req: Request, roles: set[str]) -> dict[str, Any]:
+    if not context.get("defer_commit"):
+        model.repo.commit()
+    return store.request_dict(req, roles)
+
+
+@tk.validate(schema.govopen_request_create)
+def govopen_request_create(context, data_dict) -> dict[str, Any]:
+    """Apply for data, request to share, object to or report an error in a dataset.
+
+    :param dataset_id: the dataset's id or name
+    :param kind: open_application, share_application, objection or correction
+    :param resource_ids: the resources asked for (optional, default: all)
+    :param applicant_type: person, company, institution or department
+    :param applicant_name: :param credit_code: (company, institution) :param id_number: (person)
+    :param purpose: :param scenario: :param usage_type: research, commercial, public_interest or other
+    :param security_measures: :param requested_until: ISO date :param written_reply: bool
+    :param objection_type: error, privacy or trade_secret (objections) :param details: (objections, corrections)
+    :param applicant_org: the applying department (share applications; default: the user's only one)
+    :returns: the request, with its due date from the portal's deadline policy
+    """
+    tk.check_access("govopen_request_create", context, data_dict)
+    user = _user(context)
+    pkg = model.Package.get(data_dict["dataset_id"])
+    if pkg is None or pkg.state != "active":
+        raise tk.ValidationError({"dataset_id": [tk.h.govopen_t("数据集不存在", "No such dataset")]})
+    kind = data_dict["kind"]
+    extras = pkg.extras or {}
+    today = store.today()
+    _raise_problems(workflow.application_problems(
+        kind, data_dict, today, (extras.get("open_category"), extras.get("share_category"))))
+
+    resource_ids = [r.id for r in pkg.resources]
+    wanted = data_dict.get("resource_ids") or resource_ids
+    unknown = [r for r in wanted if r not in resource_ids]
+    if unknown:
+        raise tk.ValidationError({"resource_ids": [tk.h.govopen_t(
+            "以下资源不属于该数据集：", "Not resources of this dataset: ") + ", ".join(unknown)]})
+
+    applicant_org = None
+    if kind == "share_application":
+        orgs = store.memberships(user)
+        applicant_org = data_dict.get("applicant_org") or (next(iter(orgs)) if len(orgs) == 1 else None)
+        if applicant_org not in orgs or applicant_org == pkg.owner_org:
+            raise tk.ValidationError({"applicant_org": [tk.h.govopen_t(
+                "请选择您所在的、数据提供部门以外的部门", "Choose your own department, other than the provider")]})
+
+    limit = tk.config["ckanext.govopen.requests.daily_limit"]
+    since = utcnow() - datetime.timedelta(days=1)
+    recent = model.Session.query(Request).filter(Request.user_id == user.id, Request.created > since).count()
+    if limit and recent >= limit and not user.sysadmin:
+        raise tk.ValidationError({"kind": [tk.h.govopen_t(
+            f"24小时内最多可提交 {limit} 项申请，请稍后再试", f"At most {limit} requests a day: try again later")]})
+
+    policy = sla.active_policy()
+    rule = policy.rule(kind)
+    applicant = {k: data_dict[k] for k in workflow.APPLICANT_FIELDS if data_dict.get(k) not in (None, "")}
+    if isinstance(applicant.get("requested_until"), datetime.date):
+        applicant["requested_until"] = applicant["requested_until"].isoformat()
+    req = Request(kind=kind, status="submitted", package_id=pkg.id, owner_org=pkg.owner_org,
+                  resource_ids=sorted(wanted), user_id=user.id, applicant_org=applicant_org,
+                  applicant=applicant, policy=policy.name)
+    model.Session.add(req)
+    model.Session.flush()
+    store.record(req, "create", user.id, "submitted", from_status=None)
+    req.accept_due = sla_deadline(rule, today, accept=True).due
+    req.due = sla_deadline(rule, today).due
+    roles = store.roles_for(user, req)
+    return _commit_and_show(context, req, roles)
+
+
+def sla_deadline(rule, start: datetime.date, accept: bool = False):
+    from ckanext.govopen import deadlines as dl
+
+    if accept:
+        return dl.compute_deadline(start, rule.accept_length, rule.accept_unit, sla.calendar())
+    # Before acceptance the answer is due counting from the acceptance deadline at the
+    # latest; accept() recounts from the real acceptance day.
+    if rule.clock_start == "acceptance":
+        start = dl.compute_deadline(start, rule.accept_length, rule.accept_unit, sla.calendar()).due
+    return dl.compute_deadline(start, rule.length, rule.unit, sla.calendar())
+
+
+@tk.side_effect_free
+@tk.validate(schema.govopen_request_id)
+def govopen_request_show(context, data_dict) -> dict[str, Any]:
+    """One request with its events, identifiers masked for all but deciders and the data authority.
+
+    :param id: the request's id
+    """
+    tk.check_access("govopen_request_show", context, data_dict)
+    req, roles = _load(context, data_dict["id"])
+    return store.request_dict(req, roles)
+
+
+@tk.side_effect_free
+@tk.validate(schema.govopen_request_list)
+def govopen_request_list(context, data_dict) -> dict[str, Any]:
+    """Requests the user may see, sorted by due date (soonest first), paginated.
+
+    :param kind: :param status: :param dataset_id: :param organization_id: (filters, optional)
+    :param mine: only the user's own requests (bool)
+    :param overdue: only open requests past their due date (bool)
+    :param limit: page size (default 20, at most 100) :param offset:
+    :returns: ``count`` and ``results`` (requests without events)
+    """
+    tk.check_access("govopen_request_list", context, data_dict)
+    user = _user(context)
+    member_of = store.memberships(user)
+    q = model.Session.query(Request)
+    if not _sees_everything(user, member_of):
+        visible = [Request.user_id == user.id]
+        if member_of:
+            visible += [Request.owner_org.in_(list(member_of)), Request.applicant_org.in_(list(member_of))]
+        q = q.filter(sa.or_(*visible))
+    if data_dict.get("mine"):
+        q = q.filter(Request.user_id == user.id)
+    for key, column in (("kind", Request.kind), ("status", Request.status),
+                        ("organization_id", Request.owner_org)):
+        if data_dict.get(key):
+            q = q.filter(column == data_dict[key])
+    if data_dict.get("dataset_id"):
+        pkg = model.Package.get(data_dict["dataset_id"])
+        q = q.filter(Request.package_id == (pkg.id if pkg else data_dict["dataset_id"]))
+    if data_dict.get("overdue"):
+        q = q.filter(Request.status.in_(workflow.OPEN_STATUSES), Request.due < store.today())
+    count = q.count()
+    rows = (q.order_by(Request.due.asc().nullslast(), Request.created.asc())
+            .limit(data_dict.get("limit", 20)).offset(data_dict.get("offset", 0)).all())
+    return {"count": count, "results": [store.request_dict(r, store.roles_for(user, r, member_of), False)
+                                        for r in rows]}
+
+
+@tk.validate(schema.govopen_request_note)
+def govopen_request_accept(context, data_dict) -> dict[str, Any]:
+    """The department accepts a complete request; the answer clock starts (per policy).
+
+    :param id: :param note: (optional)
+    """
+    tk.check_access("govopen_request_accept", context, data_dict)
+    req, roles, to_status = _transition(context, data_dict, "accept")
+    store.record(req, "accept", _user(context).id, to_status, data_dict.get("note"))
+    rule = sla.policy_named(req.policy).rule(req.kind)
+    if rule.clock_start == "acceptance":
+        req.due = store.deadline_of(req).due
+    return _commit_and_show(context, req, roles)
+
+
+@tk.validate(schema.govopen_request_note_required)
+def govopen_request_ask_info(context, data_dict) -> dict[str, Any]:
+    """Ask the applicant for more information; the clock pauses if the policy says so.
+
+    :param id: :param note: what is missing
+    """
+    tk.check_access("govopen_request_ask_info", context, data_dict)
+    req, roles, to_status = _transition(context, data_dict, "ask_info")
+    store.record(req, "ask_info", _user(context).id, to_status, data_dict["note"])
+    req.pauses = [*(req.pauses or []), [store.today().isoformat(), None]]
+    return _commit_and_show(context, req, roles)
+
+
+@tk.validate(schema.govopen_request_note_required)
+def govopen_request_respond(context, data_dict) -> dict[str, Any]:
+    """The applicant answers a request for information; the clock resumes.
+
+    :param id: :param note: the answer
+    """
+    tk.check_access("govopen_request_respond", context, data_dict)
+    req, roles, to_status = _transition(context, data_dict, "respond")
+    store.record(req, "respond", _user(context).id, to_status, data_dict["note"])
+    pauses = [list(p) for p in (req.pauses or [])]
+    if pauses and pauses[-1][1] is None:
+        pauses[-1][1] = store.today().isoformat()
+    req.pauses = pauses
+    req.due = store.deadline_of(req).due
+    return _commit_and_show(context, req, roles)
+
+
+@tk.validate(schema.govopen_request_decide)
+def govopen_request_decide(context, data_dict) -> dict[str, Any]:
+    """Decide: approve or reject (applications), uphold or dismiss (objections, corrections).
+
+    :param id: :param decision: approve | reject | uphold | dismiss
+    :param reason: (required to reject or dismiss) :param legal_basis: (required to reject)
+    :param resource_ids: granted resources (default: those requested) :param conditions:
+    :param expires: ISO date, at most the policy's longest grant period from today
+    :param public_interest_research: bool, required to approve research use
+    """
+    tk.check_access("govopen_request_decide", context, data_dict)
+    req, roles, to_status = _transition(context, data_dict, "decide", data_dict["decision"])
+    rule = sla.policy_named(req.policy).rule(req.kind)
+    today = store.today()
+    usage = (req.applicant or {}).get("usage_type")
+    _raise_problems(workflow.decision_problems(req.kind, data_dict, list(req.resource_ids or []), usage,
+                                               rule.max_grant_days, today))
+    decision = {k: data_dict[k] for k in ("decision", "reason", "legal_basis", "conditions")
+                if data_dict.get(k)}
+    if to_status == "approved":
+        granted = data_dict.get("resource_ids") or list(req.resource_ids or [])
+        expires = data_dict["expires"]
+        expires = expires if isinstance(expires, datetime.date) else datetime.date.fromisoformat(expires)
+        grant = store.grant_for(req, granted, expires, data_dict.get("conditions"))
+        decision.update(resource_ids=sorted(granted), expires=expires.isoformat(), grant_id=grant.id,
+                        licensing_required=workflow.licensing_required(usage))
+    decision["decided_by"] = _user(context).id
+    decision["decided_on"] = today.isoformat()
+    req.decision = decision
+    store.record(req, "decide", _user(context).id, to_status, data_dict.get("reason"))
+    return _commit_and_show(context, req, roles)
+
+
+@tk.validate(schema.govopen_request_note)
+def govopen_request_withdraw(context, data_dict) -> dict[str, Any]:
+    """The applicant withdraws an open request.
+
+    :param id: :param note: (optional)
+    """
+    tk.check_access("govopen_request_withdraw", context, data_dict)
+    req, roles, to_status = _transition(context, data_dict, "withdraw")
+    store.record(req, "withdraw", _user(context).id, to_status, data_dict.get("note"))
+    return _commit_and_show(context, req, roles)
+
+
+@tk.side_effect_free
+@tk.validate(schema.govopen_grant_list)
+def govopen_grant_list(context, data_dict) -> dict[str, Any]:
+    """Grants the user holds (personally or through a department), or, for deciders, those on
+    their department's datasets.
+
+    :param dataset_id: (optional) :param include_inactive: expired and revoked too (bool)
+    """
+    tk.check_access("govopen_grant_list", context, data_dict)
+    user = _user(context)
+    member_of = store.memberships(user)
+    q = model.Session.query(Grant).join(Request, Request.id == Grant.request_id)
+    if not _sees_everything(user, member_of):
+        deciding = [o for o, cap in member_of.items() if cap in ("admin", "editor")]
+        q = q.filter(sa.or_(sa.and_(Grant.holder_type == "user", Grant.holder_id == user.id),
+                            sa.and_(Grant.holder_type == "department", Grant.holder_id.in_(list(member_of) or [""])),
+                            Request.owner_org.in_(deciding or [""])))
+    if data_dict.get("dataset_id"):
+        pkg = model.Package.get(data_dict["dataset_id"])
+        q = q.filter(Grant.package_id == (pkg.id if pkg else data_dict["dataset_id"]))
+    if not data_dict.get("include_inactive"):
+        q = q.filter(Grant.revoked.is_(None), Grant.expires > utcnow())
+    grants = q.order_by(Grant.expires.asc()).all()
+    return {"count": len(grants), "results": [g.as_dict() for g in grants]}
+
+
+@tk.validate(schema.govopen_grant_revoke)
+def govopen_grant_revoke(context, data_dict) -> dict[str, Any]:
+    """Revoke a grant at once (the owning department's deciders, the data authority, sysadmins).
+
+    :param id: the grant's id :param reason:
+    """
+    tk.check_access("govopen_grant_revoke", context, data_dict)
+    grant = model.Session.query(Grant).filter(Grant.id == data_dict["id"]).with_for_update().one_or_none()
+    user = _user(context)
+    req = model.Session.get(Request, grant.request_id) if grant else None
+    roles = store.roles_for(user, req) if req else set()
+    if grant is None or not roles & {"decider", "authority", "sysadmin"}:
+        raise tk.ObjectNotFound(tk.h.govopen_t("未找到该授权", "Grant not found"))
+    if grant.revoked is None:
+        grant.revoked = utcnow()
+        grant.revoked_by = user.id
+        store.record(req, "revoke_grant", user.id, req.status, data_dict["reason"])
+    if not context.get("defer_commit"):
+        model.repo.commit()
+    return grant.as_dict()

@@ -1,0 +1,362 @@
+"""The request workflow through its actions, against the real database and the access gate."""
+from __future__ import annotations
+
+import datetime
+import threading
+
+import pytest
+
+import ckan.model as model
+import ckan.plugins.toolkit as tk
+from ckan.tests import factories, helpers
+
+from ckanext.govopen import request_store
+from ckanext.govopen.codes import citizen_id_check_char, credit_code_check_char
+from ckanext.govopen.model import Grant, Request, RequestEvent
+
+ID_BODY = "34018119900307123"
+ID_NUMBER = ID_BODY + citizen_id_check_char(ID_BODY)
+XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+
+
+def _code(body):
+    return body + credit_code_check_char(body)
+
+
+def call(action, user=None, **data):
+    return helpers.call_action(action, context={"user": user["name"] if user else ""}, **data)
+
+
+@pytest.fixture
+def portal(clean_db, clean_index):
+    owner = factories.Organization(name="health", department_code=_code("11340181MB0000201"),
+                                   region_code="340181", department_type="ordinary")
+    other = factories.Organization(name="transport", department_code=_code("11340181MB0000202"),
+                                   region_code="340181", department_type="ordinary")
+    authority = factories.Organization(name="data-bureau", department_code=_code("11340181MB0000203"),
+                                       region_code="340181", department_type="data_authority")
+    people = {name: factories.User(name=name) for name in
+              ("citizen", "stranger", "editor", "plain", "official", "colleague", "supervisor")}
+    for org, name, cap in ((owner, "editor", "editor"), (owner, "plain", "member"),
+                           (other, "official", "member"), (other, "colleague", "member"),
+                           (authority, "supervisor", "member")):
+        helpers.call_action("member_create", id=org["id"], object=name, object_type="user", capacity=cap)
+    admin = factories.Sysadmin()
+    base = {"owner_org": owner["id"], "resource_class": "department", "update_frequency": "monthly",
+            "open_conditions": "用途限定", "open_legal_basis": "第十九条", "share_conditions": "履职使用",
+            "share_legal_basis": "第十一条"}
+    ds = helpers.call_action("package_create", context={"user": admin["name"]}, name="births",
+                             title="出生人口", catalogue_code="307001/000001", open_category="on_application",
+                             share_category="conditional", **base)
+    r1 = helpers.call_action("resource_create", context={"user": admin["name"]}, package_id=ds["id"],
+                             name="2025", url="https://intranet.example.gov.cn/births-2025.csv")
+    r2 = helpers.call_action("resource_create", context={"user": admin["name"]}, package_id=ds["id"],
+                             name="2024", url="https://intranet.example.gov.cn/births-2024.csv")
+    return {"owner": owner, "other": other, "ds": ds, "r1": r1, "r2": r2, "admin": admin, **people}
+
+
+def application(p, **kw):
+    data = {"dataset_id": p["ds"]["name"], "kind": "open_application", "applicant_type": "person",
+            "applicant_name": "李研究", "id_number": ID_NUMBER, "purpose": "出生率研究",
+            "scenario": "高校课题", "usage_type": "public_interest", "security_measures": "内网存储",
+            "requested_until": (datetime.date.today() + datetime.timedelta(days=90)).isoformat(),
+            "written_reply": True}
+    data.update(kw)
+    return data
+
+
+def can_read(p, user, resource):
+    """Through the gate: with auth checked, as a real request would be."""
+    try:
+        helpers.call_action("resource_show", context={"user": p[user]["name"], "ignore_auth": False},
+                            id=resource["id"])
+        return True
+    except tk.NotAuthorized:
+        return False
+
+
+def approve(p, req, **kw):
+    data = {"id": req["id"], "decision": "approve", "resource_ids": [p["r1"]["id"]],
+            "expires": (datetime.date.today() + datetime.timedelta(days=30)).isoformat(),
+            "conditions": "仅限课题使用"}
+    data.update(kw)
+    return call("govopen_request_decide", p["editor"], **data)
+
+
+class TestOpenApplication:
+    def test_full_journey_opens_exactly_the_granted_resource(self, portal):
+        p = portal
+        assert not can_read(p, "citizen", p["r1"])
+        req = call("govopen_request_create", p["citizen"], **application(p))
+        assert req["status"] == "submitted" and req["policy"] == "chaohu" and req["due"]
+        assert req["events"][0]["to"] == "submitted" and req["events"][0]["from"] is None
+        req = call("govopen_request_accept", p["editor"], id=req["id"])
+        req = call("govopen_request_ask_info", p["editor"], id=req["id"], note="请补充课题批准文件")
+        assert req["status"] == "info_requested"
+        req = call("govopen_request_respond", p["citizen"], id=req["id"], note="已上传批准文件")
+        assert req["status"] == "resubmitted"
+        req = approve(p, req)
+        assert req["status"] == "approved"
+        assert [e["to"] for e in req["events"]] == ["submitted", "accepted", "info_requested",
+                                                    "resubmitted", "approved"]
+        assert can_read(p, "citizen", p["r1"])
+        assert not can_read(p, "citizen", p["r2"])      # not granted
+        assert not can_read(p, "stranger", p["r1"])     # not the holder
+        shown = helpers.call_action("package_show", context={"user": "citizen", "ignore_auth": False},
+                                    id=p["ds"]["id"])
+        urls = {r["name"]: r["url"] for r in shown["resources"]}
+        assert urls == {"2025": "https://intranet.example.gov.cn/births-2025.csv", "2024": ""}
+
+    def test_revocation_and_expiry_take_effect_at_the_next_access(self, portal):
+        p = portal
+        req = approve(p, call("govopen_request_create", p["citizen"], **application(p)))
+        assert can_read(p, "citizen", p["r1"])
+        grant = call("govopen_grant_list", p["citizen"])["results"][0]
+        grant_row = model.Session.get(Grant, grant["id"])
+        grant_row.expires = datetime.datetime.utcnow() - datetime.timedelta(seconds=1)
+        model.Session.commit()
+        assert not can_read(p, "citizen", p["r1"])
+        grant_row.expires = datetime.datetime.utcnow() + datetime.timedelta(days=1)
+        model.Session.commit()
+        assert can_read(p, "citizen", p["r1"])
+        with pytest.raises(tk.ObjectNotFound):
+            call("govopen_grant_revoke", p["citizen"], id=grant["id"], reason="自己不能撤销")
+        call("govopen_grant_revoke", p["editor"], id=grant["id"], reason="违反使用条件")
+        assert not can_read(p, "citizen", p["r1"])
+        events = call("govopen_request_show", p["citizen"], id=req["id"])["events"]
+        assert events[-1]["action"] == "revoke_grant"
+
+    def test_rejection_needs_reason_and_legal_basis(self, portal):
+        p = portal
+        req = call("govopen_request_create", p["citizen"], **application(p))
+        with pytest.raises(tk.ValidationError) as err:
+            call("govopen_request_decide", p["editor"], id=req["id"], decision="reject")
+        assert {"reason", "legal_basis"} <= set(err.value.error_dict)
+        req = call("govopen_request_decide", p["editor"], id=req["id"], decision="reject",
+                   reason="涉及个人隐私", legal_basis="《个人信息保护法》第十三条")
+        assert req["status"] == "rejected"
+        assert not model.Session.query(Grant).count()
+
+    def test_expiry_beyond_the_policy_cap_is_refused(self, portal):
+        p = portal
+        req = call("govopen_request_create", p["citizen"], **application(p))
+        far = (datetime.date.today() + datetime.timedelta(days=400)).isoformat()
+        with pytest.raises(tk.ValidationError) as err:
+            approve(p, req, expires=far)
+        assert "expires" in err.value.error_dict
+
+    def test_research_needs_public_interest(self, portal):
+        p = portal
+        req = call("govopen_request_create", p["citizen"], **application(p, usage_type="research"))
+        with pytest.raises(tk.ValidationError):
+            approve(p, req)
+        assert approve(p, req, public_interest_research=True)["status"] == "approved"
+
+    def test_commercial_use_is_flagged_for_licensing(self, portal):
+        p = portal
+        req = call("govopen_request_create", p["citizen"], **application(
+            p, usage_type="commercial", applicant_type="company", applicant_name="巢湖数据科技有限公司",
+            credit_code=_code("91340181MA2U00001"), id_number=""))
+        assert approve(p, req)["decision"]["licensing_required"] is True
+
+
+class TestRolesAndMasking:
+    def test_who_sees_what(self, portal):
+        p = portal
+        req = call("govopen_request_create", p["citizen"], **application(p))
+        assert call("govopen_request_show", p["citizen"], id=req["id"])["id_number"] == ID_NUMBER
+        assert call("govopen_request_show", p["editor"], id=req["id"])["id_number"] == ID_NUMBER
+        assert call("govopen_request_show", p["supervisor"], id=req["id"])["id_number"] == ID_NUMBER
+        masked = call("govopen_request_show", p["plain"], id=req["id"])["id_number"]
+        assert masked != ID_NUMBER and masked.startswith(ID_NUMBER[:4]) and "*" in masked
+        for outsider in ("stranger", "official"):
+            with pytest.raises(tk.ObjectNotFound):
+                call("govopen_request_show", p[outsider], id=req["id"])
+        with pytest.raises(tk.ObjectNotFound):
+            call("govopen_request_show", p["citizen"], id="no-such-request")
+        with pytest.raises(tk.NotAuthorized):
+            helpers.call_action("govopen_request_show", context={"user": "", "ignore_auth": False},
+                                id=req["id"])
+
+    def test_lists_only_what_each_may_see(self, portal):
+        p = portal
+        mine = call("govopen_request_create", p["citizen"], **application(p))
+        call("govopen_request_create", p["stranger"], **application(p))
+        assert [r["id"] for r in call("govopen_request_list", p["citizen"])["results"]] == [mine["id"]]
+        assert call("govopen_request_list", p["editor"])["count"] == 2
+        assert call("govopen_request_list", p["supervisor"])["count"] == 2
+        assert call("govopen_request_list", p["official"])["count"] == 0
+        plain = call("govopen_request_list", p["plain"])["results"]
+        assert all("*" in r["id_number"] for r in plain)
+
+    def test_applicant_cannot_decide_and_department_cannot_respond(self, portal):
+        p = portal
+        req = call("govopen_request_create", p["citizen"], **application(p))
+        with pytest.raises(tk.NotAuthorized):
+            approve(p, req, ) if False else call("govopen_request_decide", p["citizen"], id=req["id"],
+                                                 decision="approve")
+        call("govopen_request_ask_info", p["editor"], id=req["id"], note="补充")
+        with pytest.raises(tk.NotAuthorized):
+            call("govopen_request_respond", p["editor"], id=req["id"], note="代答")
+        with pytest.raises(tk.NotAuthorized):
+            call("govopen_request_accept", p["plain"], id=req["id"])
+
+    def test_refused_transitions_name_the_status(self, portal):
+        p = portal
+        req = call("govopen_request_create", p["citizen"], **application(p))
+        call("govopen_request_withdraw", p["citizen"], id=req["id"])
+        with pytest.raises(tk.ValidationError) as err:
+            approve(p, req)
+        assert "status" in err.value.error_dict
+        with pytest.raises(tk.ValidationError):
+            call("govopen_request_respond", p["citizen"], id=req["id"], note="x")
+
+
+class TestShareApplication:
+    def test_department_grant_opens_to_every_member(self, portal):
+        p = portal
+        req = call("govopen_request_create", p["official"], dataset_id="births", kind="share_application",
+                   applicant_type="department", applicant_name="市交通运输局", purpose="交通规划",
+                   scenario="人口分布分析", usage_type="public_interest", security_measures="政务外网",
+                   requested_until=(datetime.date.today() + datetime.timedelta(days=60)).isoformat())
+        assert req["applicant_org"] == p["other"]["id"]
+        assert not can_read(p, "colleague", p["r1"])
+        approve(p, req, resource_ids=[p["r1"]["id"], p["r2"]["id"]])
+        assert can_read(p, "colleague", p["r1"]) and can_read(p, "official", p["r2"])
+        assert not can_read(p, "citizen", p["r1"])
+
+    def test_silence_is_deemed_approval(self, portal):
+        p = portal
+        req = call("govopen_request_create", p["official"], dataset_id="births", kind="share_application",
+                   applicant_type="department", applicant_name="市交通运输局", purpose="规划",
+                   scenario="分析", usage_type="other", security_measures="外网",
+                   requested_until=(datetime.date.today() + datetime.timedelta(days=500)).isoformat())
+        row = model.Session.get(Request, req["id"])
+        grant = request_store.deem_approve(row, datetime.date.today())
+        model.Session.commit()
+        shown = call("govopen_request_show", p["official"], id=req["id"])
+        assert shown["status"] == "deemed_approved"
+        # 500 days asked, capped by the policy's longest grant
+        cap = datetime.date.today() + datetime.timedelta(days=365)
+        assert datetime.date.fromisoformat(shown["decision"]["expires"]) <= cap
+        assert grant.holder_id == p["other"]["id"]
+        assert can_read(p, "colleague", p["r2"])
+
+    def test_open_application_for_open_data_is_refused(self, portal):
+        p = portal
+        with pytest.raises(tk.ValidationError) as err:
+            call("govopen_request_create", p["official"], **application(p, kind="share_application",
+                                                                         applicant_type="person"))
+        assert err.value.error_dict
+
+
+class TestObjections:
+    def test_objection_upheld_or_dismissed(self, portal):
+        p = portal
+        req = call("govopen_request_create", p["stranger"], dataset_id="births", kind="objection",
+                   objection_type="error", details="2024年数据重复")
+        with pytest.raises(tk.ValidationError):
+            call("govopen_request_decide", p["editor"], id=req["id"], decision="dismiss")
+        done = call("govopen_request_decide", p["editor"], id=req["id"], decision="uphold", reason="已更正")
+        assert done["status"] == "upheld"
+
+
+class TestBadInput:
+    def test_wrong_id_check_digit_and_credit_code(self, portal):
+        p = portal
+        wrong = ID_BODY + ("0" if ID_NUMBER[-1] != "0" else "1")
+        with pytest.raises(tk.ValidationError) as err:
+            call("govopen_request_create", p["citizen"], **application(p, id_number=wrong))
+        assert list(err.value.error_dict) == ["id_number"]
+        bad_code = _code("91340181MA2U00001")[:-1] + ("0" if _code("91340181MA2U00001")[-1] != "0" else "1")
+        with pytest.raises(tk.ValidationError) as err:
+            call("govopen_request_create", p["citizen"], **application(
+                p, applicant_type="company", credit_code=bad_code, id_number=""))
+        assert "credit_code" in err.value.error_dict
+        assert model.Session.query(Request).count() == 0
+
+    def test_unknown_resource_and_dataset(self, portal):
+        p = portal
+        with pytest.raises(tk.ValidationError) as err:
+            call("govopen_request_create", p["citizen"], **application(p, resource_ids=["nope"]))
+        assert "resource_ids" in err.value.error_dict
+        with pytest.raises(tk.ValidationError) as err:
+            call("govopen_request_create", p["citizen"], **application(p, dataset_id="missing"))
+        assert "dataset_id" in err.value.error_dict
+
+    def test_free_text_is_stored_as_given(self, portal):
+        p = portal
+        req = call("govopen_request_create", p["citizen"], **application(p, purpose=XSS))
+        assert call("govopen_request_show", p["editor"], id=req["id"])["purpose"] == XSS
+
+    @pytest.mark.ckan_config("ckanext.govopen.requests.daily_limit", 2)
+    def test_daily_limit(self, portal):
+        p = portal
+        for _ in range(2):
+            call("govopen_request_create", p["citizen"], **application(p))
+        with pytest.raises(tk.ValidationError) as err:
+            call("govopen_request_create", p["citizen"], **application(p))
+        assert "kind" in err.value.error_dict
+
+
+class TestIntegrity:
+    def test_events_cannot_be_edited(self, portal):
+        p = portal
+        call("govopen_request_create", p["citizen"], **application(p))
+        event = model.Session.query(RequestEvent).first()
+        event.note = "改写历史"
+        with pytest.raises(Exception, match="append-only"):
+            model.Session.commit()
+        model.Session.rollback()
+
+    def test_two_simultaneous_decisions_exactly_one_wins(self, portal):
+        p = portal
+        req = call("govopen_request_create", p["citizen"], **application(p))
+        start = threading.Barrier(2)
+        outcomes = []
+
+        def decide(decision):
+            try:
+                start.wait()
+                kw = {"reason": "r", "legal_basis": "b"} if decision == "reject" else {}
+                approve(p, req, decision=decision, **kw)
+                outcomes.append(("ok", decision))
+            except tk.ValidationError as e:
+                outcomes.append(("conflict", e.error_dict))
+            finally:
+                model.Session.remove()
+
+        threads = [threading.Thread(target=decide, args=(d,)) for d in ("approve", "reject")]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(30)
+        assert sorted(o[0] for o in outcomes) == ["conflict", "ok"], outcomes
+        assert "status" in next(o[1] for o in outcomes if o[0] == "conflict")
+        model.Session.remove()
+        winner = next(o[1] for o in outcomes if o[0] == "ok")
+        assert model.Session.query(Grant).count() == (1 if winner == "approve" else 0)
+        assert model.Session.query(RequestEvent).filter_by(request_id=req["id"], action="decide").count() == 1
+
+
+class TestRetention:
+    def test_purge_removes_identifiers_of_old_closed_requests_only(self, portal, cli):
+        from ckanext.govopen.cli import govopen
+
+        p = portal
+        old = call("govopen_request_create", p["citizen"], **application(p))
+        call("govopen_request_withdraw", p["citizen"], id=old["id"])
+        still_open = call("govopen_request_create", p["citizen"], **application(p))
+        row = model.Session.get(Request, old["id"])
+        row.closed = datetime.datetime.utcnow() - datetime.timedelta(days=6 * 366)
+        model.Session.commit()
+
+        dry = cli.invoke(govopen, ["purge-identifiers", "--dry-run"])
+        assert dry.exit_code == 0 and dry.output.startswith("1 ")
+        assert call("govopen_request_show", p["editor"], id=old["id"])["id_number"] == ID_NUMBER
+
+        result = cli.invoke(govopen, ["purge-identifiers"])
+        assert result.exit_code == 0, result.output
+        model.Session.remove()
+        assert "id_number" not in call("govopen_request_show", p["editor"], id=old["id"])
+        assert call("govopen_request_show", p["editor"], id=still_open["id"])["id_number"] == ID_NUMBER
