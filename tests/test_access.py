@@ -57,25 +57,42 @@ def test_classified_and_private_close_to_outsiders():
 class TestGrants:
     def test_user_grant_opens_on_application_data_until_expiry(self):
         grant = Grant("pkg", expires=NOW + timedelta(days=1))
-        holder = Subject(user_id="u1", user_grants=(grant,))
+        holder = Subject(user_id="u1", user_grants_given=(grant,))
         assert may_access(holder, ds("on_application"), "r1", NOW)
         assert not may_access(holder, ds("on_application"), "r1", NOW + timedelta(days=1))
         assert not may_access(holder, ds("not_open"), "r1", NOW)  # a grant cannot open not_open data
 
     def test_revoked_and_other_dataset_grants_do_nothing(self):
-        holder = Subject(user_id="u1", user_grants=(Grant("pkg", revoked=True), Grant("other-pkg")))
+        holder = Subject(user_id="u1", user_grants_given=(Grant("pkg", revoked=True), Grant("other-pkg")))
         assert not may_access(holder, ds("on_application"), "r1", NOW)
 
     def test_grant_scoped_to_resources(self):
-        holder = Subject(user_id="u1", user_grants=(Grant("pkg", resource_ids=frozenset({"r1"})),))
+        holder = Subject(user_id="u1", user_grants_given=(Grant("pkg", resource_ids=frozenset({"r1"})),))
         assert may_access(holder, ds("on_application"), "r1", NOW)
         assert not may_access(holder, ds("on_application"), "r2", NOW)
         assert not may_access(holder, ds("on_application"), None, NOW)
 
     def test_department_grant_opens_conditional_share_to_its_members(self):
-        member = Subject(user_id="u2", org_ids=frozenset({OTHER}), department_grants=(Grant("pkg"),))
+        member = Subject(user_id="u2", org_ids=frozenset({OTHER}), department_grants_given=(Grant("pkg"),))
         assert may_access(member, ds("not_open", "conditional"), "r1", NOW)
         assert not may_access(member, ds("not_open", "not_shared"), "r1", NOW)
         # a department grant does not open data to the public side
-        assert not may_access(Subject(user_id="u9", department_grants=(Grant("pkg"),)),
+        assert not may_access(Subject(user_id="u9", department_grants_given=(Grant("pkg"),)),
                               ds("not_open", "conditional"), "r1", NOW)
+
+
+def test_grants_are_loaded_only_when_a_decision_needs_them():
+    calls = []
+
+    def loader():
+        calls.append(1)
+        return (Grant("pkg"),), ()
+
+    member = Subject(user_id="u3", org_ids=frozenset({OWNER}), load_grants=loader)
+    assert may_access(member, ds("not_open"), "r1", NOW)
+    assert may_access(Subject(user_id="u1", load_grants=loader), ds("unconditional"), "r1", NOW)
+    assert calls == []
+    holder = Subject(user_id="u1", load_grants=loader)
+    assert may_access(holder, ds("on_application"), "r1", NOW)
+    assert may_access(holder, ds("on_application"), "r2", NOW)
+    assert calls == [1]  # once per subject

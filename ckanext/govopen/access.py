@@ -9,9 +9,10 @@ A missing or unknown category closes everything but the owner's and sysadmins' a
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Iterable
+from functools import cached_property
+from typing import Callable, Iterable
 
 __all__ = ["Subject", "Dataset", "Grant", "may_access", "is_public"]
 
@@ -36,15 +37,35 @@ class Grant:
         return not self.resource_ids or resource_id in self.resource_ids
 
 
+GrantLoader = Callable[[], "tuple[tuple[Grant, ...], tuple[Grant, ...]]"]
+
+
 @dataclass(frozen=True)
 class Subject:
-    """Who is asking. ``org_ids``: departments the user is a member of (any capacity)."""
+    """Who is asking. ``org_ids``: departments the user is a member of (any capacity).
+    Grants are given, or loaded on first need by ``load_grants`` (user grants, department
+    grants): most decisions (owners, public data) never need them."""
 
     user_id: str | None = None
     sysadmin: bool = False
     org_ids: frozenset[str] = frozenset()
-    user_grants: tuple[Grant, ...] = ()
-    department_grants: tuple[Grant, ...] = ()
+    user_grants_given: tuple[Grant, ...] = ()
+    department_grants_given: tuple[Grant, ...] = ()
+    load_grants: GrantLoader | None = None
+
+    @cached_property
+    def _grants(self) -> tuple[tuple[Grant, ...], tuple[Grant, ...]]:
+        if self.load_grants is None:
+            return self.user_grants_given, self.department_grants_given
+        return self.load_grants()
+
+    @property
+    def user_grants(self) -> tuple[Grant, ...]:
+        return self._grants[0]
+
+    @property
+    def department_grants(self) -> tuple[Grant, ...]:
+        return self._grants[1]
 
     @property
     def is_government(self) -> bool:

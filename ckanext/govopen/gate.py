@@ -44,9 +44,9 @@ def _user(context: dict[str, Any]) -> model.User | None:
 
 
 def subject_for(context: dict[str, Any]) -> access.Subject:
-    """Who the context's user is, for the gate: departments and live grants (two queries,
-    cached on the context for the rest of the call, so expiry and revocation count from the
-    next call on)."""
+    """Who the context's user is, for the gate: departments now, live grants when a decision
+    needs them. Cached on the context for the rest of the call, so expiry and revocation
+    count from the next call on."""
     cached = context.get(_SUBJECT_CACHE)
     if cached is not None:
         return cached
@@ -60,14 +60,17 @@ def subject_for(context: dict[str, Any]) -> access.Subject:
                            model.Member.state == "active", model.Group.is_organization.is_(True),
                            model.Group.state == "active"))
         orgs = frozenset(r[0] for r in org_ids)
-        grants = Grant.live_for(user.id, orgs) if not user.sysadmin else []
-        as_access = lambda g: access.Grant(g.package_id, frozenset(g.resource_ids or []), g.expires)
-        subject = access.Subject(
-            user_id=user.id, sysadmin=bool(user.sysadmin), org_ids=orgs,
-            user_grants=tuple(as_access(g) for g in grants if g.holder_type == "user"),
-            department_grants=tuple(as_access(g) for g in grants if g.holder_type == "department"))
+        subject = access.Subject(user_id=user.id, sysadmin=bool(user.sysadmin), org_ids=orgs,
+                                 load_grants=lambda: _live_grants(user.id, orgs))
     context[_SUBJECT_CACHE] = subject
     return subject
+
+
+def _live_grants(user_id: str, org_ids: frozenset[str]):
+    grants = Grant.live_for(user_id, org_ids)
+    as_access = lambda g: access.Grant(g.package_id, frozenset(g.resource_ids or []), g.expires)
+    return (tuple(as_access(g) for g in grants if g.holder_type == "user"),
+            tuple(as_access(g) for g in grants if g.holder_type == "department"))
 
 
 def _flag(value: Any) -> bool:
