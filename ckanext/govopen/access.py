@@ -83,6 +83,8 @@ class Dataset:
     share_category: str | None
     classified: bool = False
     private: bool = False
+    # An open privacy objection hides the resources until it is decided (Nanjing 35).
+    disputed_privacy: bool = False
 
 
 def is_public(dataset: Dataset) -> bool:
@@ -96,7 +98,7 @@ def may_access(subject: Subject, dataset: Dataset, resource_id: str | None, now:
         return True
     if dataset.owner_org and dataset.owner_org in subject.org_ids:
         return True
-    if dataset.classified or dataset.private:
+    if dataset.classified or dataset.private or dataset.disputed_privacy:
         return False
     if dataset.open_category == "unconditional":
         return True

@@ -20,11 +20,12 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.govopen import access
 from ckanext.govopen.categories import as_bool
-from ckanext.govopen.model import Grant
+from ckanext.govopen.model import Grant, Request
+from ckanext.govopen.request_rules import OPEN_STATUSES
 
 __all__ = ["subject_for", "dataset_facts", "facts_from_dict", "may_access_resource",
            "filter_package_dict", "scrub_index", "filter_resources", "scrub_activity",
-           "RESTRICTED_FLAG"]
+           "privacy_disputed", "RESTRICTED_FLAG"]
 
 # Set on a resource dict whose URL was withheld, so pages can offer "apply" instead of a link.
 RESTRICTED_FLAG = "govopen_restricted"
@@ -80,18 +81,35 @@ def _flag(value: Any) -> bool:
         return True  # an unreadable "classified" flag closes, never opens
 
 
-def facts_from_dict(pkg: dict[str, Any]) -> access.Dataset:
+def privacy_disputed(package_ids: Iterable[str]) -> set[str]:
+    """Which of these datasets have an open privacy objection hiding their resources."""
+    ids = [i for i in package_ids if i]
+    if not ids or not tk.config["ckanext.govopen.objections.privacy_hides_resources"]:
+        return set()
+    q = (model.Session.query(Request.package_id).distinct()
+         .filter(Request.package_id.in_(ids), Request.kind == "objection",
+                 Request.status.in_(OPEN_STATUSES), Request.applicant["objection_type"].astext == "privacy"))
+    return {r[0] for r in q}
+
+
+def facts_from_dict(pkg: dict[str, Any], disputed: bool | None = None) -> access.Dataset:
+    if disputed is None:
+        disputed = bool(privacy_disputed([pkg["id"]]))
     return access.Dataset(id=pkg["id"], owner_org=pkg.get("owner_org"),
                           open_category=pkg.get("open_category"), share_category=pkg.get("share_category"),
-                          classified=_flag(pkg.get("classified")), private=_flag(pkg.get("private")))
+                          classified=_flag(pkg.get("classified")), private=_flag(pkg.get("private")),
+                          disputed_privacy=disputed)
 
 
-def dataset_facts(pkg: model.Package) -> access.Dataset:
+def dataset_facts(pkg: model.Package, disputed: bool | None = None) -> access.Dataset:
     extras = pkg.extras or {}
+    if disputed is None:
+        disputed = bool(privacy_disputed([pkg.id]))
     return access.Dataset(id=pkg.id, owner_org=pkg.owner_org,
                           open_category=extras.get("open_category"),
                           share_category=extras.get("share_category"),
-                          classified=_flag(extras.get("classified")), private=bool(pkg.private))
+                          classified=_flag(extras.get("classified")), private=bool(pkg.private),
+                          disputed_privacy=disputed)
 
 
 def may_access_resource(context: dict[str, Any], resource: model.Resource) -> bool:
@@ -170,7 +188,8 @@ def filter_resources(context: dict[str, Any], resources: list[dict[str, Any]]) -
     if not resources:
         return resources
     pkg_ids = {r["package_id"] for r in resources}
-    pkgs = {p.id: dataset_facts(p) for p in
+    disputed = privacy_disputed(pkg_ids)
+    pkgs = {p.id: dataset_facts(p, p.id in disputed) for p in
             model.Session.query(model.Package).filter(model.Package.id.in_(pkg_ids))}
     subject = subject_for(context)
     now = _now()

@@ -6,7 +6,8 @@ import ckan.plugins.toolkit as tk
 from ckanext.govopen import catalogue
 from ckanext.govopen.i18n_text import t
 
-__all__ = ["govopen_t", "govopen_category_changes", "govopen_choice_label", "govopen_item_type_label"]
+__all__ = ["govopen_t", "govopen_category_changes", "govopen_choice_label", "govopen_item_type_label",
+           "govopen_open_objections", "govopen_privacy_hides_resources"]
 
 
 def govopen_t(zh: str, en: str) -> str:
@@ -35,3 +36,24 @@ def govopen_item_type_label(code: str) -> str:
                 if choice["value"] == code:
                     return catalogue.label_text(choice["label"])
     return code or ""
+
+
+def govopen_open_objections(package_id: str) -> dict[str, int]:
+    """Open objections to a dataset by type: the page marks it disputed at once (Nanjing 35).
+    Counts only, nothing about who objected."""
+    import sqlalchemy as sa
+
+    import ckan.model as model
+
+    from ckanext.govopen.model import Request
+    from ckanext.govopen.request_rules import OPEN_STATUSES
+
+    kind = Request.applicant["objection_type"].astext
+    rows = (model.Session.query(kind, sa.func.count())
+            .filter(Request.package_id == package_id, Request.kind == "objection",
+                    Request.status.in_(OPEN_STATUSES)).group_by(kind))
+    return {k or "error": n for k, n in rows}
+
+
+def govopen_privacy_hides_resources() -> bool:
+    return bool(tk.config["ckanext.govopen.objections.privacy_hides_resources"])

@@ -360,3 +360,53 @@ class TestRetention:
         model.Session.remove()
         assert "id_number" not in call("govopen_request_show", p["editor"], id=old["id"])
         assert call("govopen_request_show", p["editor"], id=still_open["id"])["id_number"] == ID_NUMBER
+
+
+class TestDisputes:
+    @pytest.fixture
+    def open_data(self, portal):
+        p = portal
+        ds = helpers.call_action("package_create", context={"user": p["admin"]["name"]}, name="beds",
+                                 title="床位数", owner_org=p["owner"]["id"], resource_class="department",
+                                 catalogue_code="307001/000002", update_frequency="annual",
+                                 open_category="unconditional", share_category="unconditional")
+        res = helpers.call_action("resource_create", context={"user": p["admin"]["name"]}, package_id=ds["id"],
+                                  name="beds", url="https://data.example.gov.cn/beds-private-names.csv")
+        return ds, res
+
+    def _indexed_urls(self, ds):
+        found = helpers.call_action("package_search", q=f"id:{ds['id']}", fl="id,res_url")["results"]
+        return found[0].get("res_url") if found else None
+
+    def test_privacy_objection_marks_disputed_and_hides_until_decided(self, portal, open_data, app):
+        p = portal
+        ds, res = open_data
+        assert can_read(p, "stranger", res)
+        assert self._indexed_urls(ds) == [res["url"]]
+        req = call("govopen_request_create", p["citizen"], dataset_id="beds", kind="objection",
+                   objection_type="privacy", details="表中含有病人姓名")
+        assert not can_read(p, "stranger", res)
+        assert can_read(p, "editor", res)                     # the owner checks it
+        assert res["url"] not in str(self._indexed_urls(ds))  # nor in the index
+        page = app.get("/dataset/beds")
+        assert "有异议" in page.body and res["url"] not in page.body
+        call("govopen_request_decide", p["editor"], id=req["id"], decision="dismiss", reason="已核实无个人信息")
+        assert can_read(p, "stranger", res)
+        assert self._indexed_urls(ds) == [res["url"]]
+        assert "有异议" not in app.get("/dataset/beds").body
+
+    def test_error_objection_marks_but_does_not_hide(self, portal, open_data, app):
+        p = portal
+        ds, res = open_data
+        call("govopen_request_create", p["citizen"], dataset_id="beds", kind="objection",
+             objection_type="error", details="2024年床位数有误")
+        assert can_read(p, "stranger", res)
+        assert "有异议" in app.get("/dataset/beds").body
+
+    @pytest.mark.ckan_config("ckanext.govopen.objections.privacy_hides_resources", False)
+    def test_hiding_can_be_switched_off(self, portal, open_data):
+        p = portal
+        ds, res = open_data
+        call("govopen_request_create", p["citizen"], dataset_id="beds", kind="objection",
+             objection_type="privacy", details="隐私")
+        assert can_read(p, "stranger", res)

@@ -66,6 +66,12 @@ def _transition(context, data_dict, action: str, decision: str | None = None) ->
 def _commit_and_show(context, req: Request, roles: set[str]) -> dict[str, Any]:
     if not context.get("defer_commit"):
         model.repo.commit()
+        if req.kind == "objection" and (req.applicant or {}).get("objection_type") == "privacy":
+            # Opening or closing a privacy objection changes who may have the resources:
+            # re-index so the search index holds exactly the URLs everyone may have.
+            from ckan.lib import search
+
+            search.rebuild(req.package_id)
     return store.request_dict(req, roles)
 
 
