@@ -17,7 +17,7 @@ from ckanext.govopen import sla
 from ckanext.govopen.model import Grant, Request, RequestEvent, utcnow
 
 __all__ = ["memberships", "roles_for", "record", "request_dict", "grant_for", "today",
-           "authority_org_ids", "deadline_of", "deem_approve", "purge_identifiers"]
+           "authority_org_ids", "deadline_of", "initial_deadlines", "deem_approve", "purge_identifiers"]
 
 
 
@@ -45,8 +45,10 @@ def authority_org_ids() -> set[str]:
     return {r[0] for r in q}
 
 
-def roles_for(user: model.User | None, req: Request, member_of: dict[str, str] | None = None) -> set[str]:
-    """The user's roles towards REQ (empty: may not know it exists)."""
+def roles_for(user: model.User | None, req: Request, member_of: dict[str, str] | None = None,
+              authority: set[str] | None = None) -> set[str]:
+    """The user's roles towards REQ (empty: may not know it exists). MEMBER_OF and AUTHORITY
+    can be passed in when judging many requests at once."""
     if user is None:
         return set()
     member_of = memberships(user) if member_of is None else member_of
@@ -62,7 +64,7 @@ def roles_for(user: model.User | None, req: Request, member_of: dict[str, str] |
         roles.add("decider")
     elif capacity == "member":
         roles.add("owner_member")
-    if authority_org_ids() & set(member_of):
+    if (authority_org_ids() if authority is None else authority) & set(member_of):
         roles.add("authority")
     return roles
 
@@ -80,6 +82,15 @@ def record(req: Request, action: str, actor_id: str | None, to_status: str, note
     req.modified = utcnow()
     if to_status in workflow.END_STATUSES:
         req.closed = utcnow()
+
+
+def initial_deadlines(rule: dl.KindPolicy, day: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """(accept by, answer by) for a request filed on DAY. When the clock starts at acceptance,
+    the answer is first counted from the acceptance deadline (the latest it can start);
+    accepting recounts it from the real day."""
+    accept_by = dl.compute_deadline(day, rule.accept_length, rule.accept_unit, sla.calendar()).due
+    start = accept_by if rule.clock_start == "acceptance" else day
+    return accept_by, dl.compute_deadline(start, rule.length, rule.unit, sla.calendar()).due
 
 
 def deadline_of(req: Request, policy: dl.Policy | None = None) -> dl.Deadline:
@@ -111,8 +122,9 @@ def grant_for(req: Request, resource_ids: Iterable[str], expires: datetime.date,
     return grant
 
 
-def request_dict(req: Request, roles: set[str], with_events: bool = True) -> dict[str, Any]:
-    pkg = model.Package.get(req.package_id)
+def request_dict(req: Request, roles: set[str], with_events: bool = True,
+                 package: model.Package | None = None) -> dict[str, Any]:
+    pkg = package or model.Package.get(req.package_id)
     out = {
         "id": req.id, "number": f"{req.created.year}-{req.number:06d}", "kind": req.kind,
         "status": req.status, "escalated": req.escalated, "due": req.due.isoformat() if req.due else None,

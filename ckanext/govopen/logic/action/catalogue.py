@@ -8,6 +8,7 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.govopen import deadlines as dl
 from ckanext.govopen import gate, sla
+from ckanext.govopen.i18n_text import t
 from ckanext.govopen.logic import schema
 from ckanext.govopen.model import CategoryChange
 
@@ -161,6 +162,6 @@ def activity_diff(next_action, context, data_dict):
     """CKAN's activity_diff; the diff text is withheld when it would show a restricted URL."""
     result = next_action(context, data_dict)
     if gate.scrub_activity(context, result.get("activities")):
-        result["diff"] = tk.h.govopen_t("（包含未向您开放的数据资源地址，不予显示）",
-                                        "(withheld: it contains resource addresses not open to you)")
+        result["diff"] = t("（包含未向您开放的数据资源地址，不予显示）",
+                           "(withheld: it contains resource addresses not open to you)")
     return result

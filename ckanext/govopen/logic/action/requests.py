@@ -14,6 +14,7 @@ from ckanext.govopen import request_store as store
 from ckanext.govopen import request_rules as workflow
 from ckanext.govopen import sla
 from ckanext.govopen.logic import schema
+from ckanext.govopen.i18n_text import t
 from ckanext.govopen.logic.validators import problem_text
 from ckanext.govopen.model import Grant, Request, utcnow
 
@@ -47,7 +48,7 @@ def _load(context, request_id: str, for_update: bool = False) -> tuple[Request, 
     user = _user(context)
     roles = store.roles_for(user, req) if req is not None else set()
     if req is None or not workflow.may_view(roles):
-        raise tk.ObjectNotFound(tk.h.govopen_t("未找到该申请", "Request not found"))
+        raise tk.ObjectNotFound(t("未找到该申请", "Request not found"))
     return req, roles
 
 
@@ -55,7 +56,7 @@ def _transition(context, data_dict, action: str, decision: str | None = None) ->
     req, roles = _load(context, data_dict["id"], for_update=True)
     two_step = len(sla.policy_named(req.policy).rule(req.kind).approval_steps) > 1
     if not workflow.may_act(action, roles, req.kind, two_step=two_step):
-        raise tk.NotAuthorized(tk.h.govopen_t("您无权对该申请执行此操作", "You may not do this to this request"))
+        raise tk.NotAuthorized(t("您无权对该申请执行此操作", "You may not do this to this request"))
     try:
         to_status = workflow.next_status(req.kind, req.status, action, decision)
     except workflow.TransitionError as e:
@@ -94,7 +95,7 @@ def govopen_request_create(context, data_dict) -> dict[str, Any]:
     user = _user(context)
     pkg = model.Package.get(data_dict["dataset_id"])
     if pkg is None or pkg.state != "active":
-        raise tk.ValidationError({"dataset_id": [tk.h.govopen_t("数据集不存在", "No such dataset")]})
+        raise tk.ValidationError({"dataset_id": [t("数据集不存在", "No such dataset")]})
     kind = data_dict["kind"]
     extras = pkg.extras or {}
     today = store.today()
@@ -105,7 +106,7 @@ def govopen_request_create(context, data_dict) -> dict[str, Any]:
     wanted = data_dict.get("resource_ids") or resource_ids
     unknown = [r for r in wanted if r not in resource_ids]
     if unknown:
-        raise tk.ValidationError({"resource_ids": [tk.h.govopen_t(
+        raise tk.ValidationError({"resource_ids": [t(
             "以下资源不属于该数据集：", "Not resources of this dataset: ") + ", ".join(unknown)]})
 
     applicant_org = None
@@ -113,14 +114,14 @@ def govopen_request_create(context, data_dict) -> dict[str, Any]:
         orgs = store.memberships(user)
         applicant_org = data_dict.get("applicant_org") or (next(iter(orgs)) if len(orgs) == 1 else None)
         if applicant_org not in orgs or applicant_org == pkg.owner_org:
-            raise tk.ValidationError({"applicant_org": [tk.h.govopen_t(
+            raise tk.ValidationError({"applicant_org": [t(
                 "请选择您所在的、数据提供部门以外的部门", "Choose your own department, other than the provider")]})
 
     limit = tk.config["ckanext.govopen.requests.daily_limit"]
     since = utcnow() - datetime.timedelta(days=1)
     recent = model.Session.query(Request).filter(Request.user_id == user.id, Request.created > since).count()
     if limit and recent >= limit and not user.sysadmin:
-        raise tk.ValidationError({"kind": [tk.h.govopen_t(
+        raise tk.ValidationError({"kind": [t(
             f"24小时内最多可提交 {limit} 项申请，请稍后再试", f"At most {limit} requests a day: try again later")]})
 
     policy = sla.active_policy()
@@ -134,22 +135,9 @@ def govopen_request_create(context, data_dict) -> dict[str, Any]:
     model.Session.add(req)
     model.Session.flush()
     store.record(req, "create", user.id, "submitted", from_status=None)
-    req.accept_due = sla_deadline(rule, today, accept=True).due
-    req.due = sla_deadline(rule, today).due
+    req.accept_due, req.due = store.initial_deadlines(rule, today)
     roles = store.roles_for(user, req)
     return _commit_and_show(context, req, roles)
-
-
-def sla_deadline(rule, start: datetime.date, accept: bool = False):
-    from ckanext.govopen import deadlines as dl
-
-    if accept:
-        return dl.compute_deadline(start, rule.accept_length, rule.accept_unit, sla.calendar())
-    # Before acceptance the answer is due counting from the acceptance deadline at the
-    # latest; accept() recounts from the real acceptance day.
-    if rule.clock_start == "acceptance":
-        start = dl.compute_deadline(start, rule.accept_length, rule.accept_unit, sla.calendar()).due
-    return dl.compute_deadline(start, rule.length, rule.unit, sla.calendar())
 
 
 @tk.side_effect_free
@@ -198,8 +186,13 @@ def govopen_request_list(context, data_dict) -> dict[str, Any]:
     count = q.count()
     rows = (q.order_by(Request.due.asc().nullslast(), Request.created.asc())
             .limit(data_dict.get("limit", 20)).offset(data_dict.get("offset", 0)).all())
-    return {"count": count, "results": [store.request_dict(r, store.roles_for(user, r, member_of), False)
-                                        for r in rows]}
+    # Set-based: one query for the page's datasets, one for the authority's departments.
+    authority = store.authority_org_ids()
+    packages = {p.id: p for p in model.Session.query(model.Package)
+                .filter(model.Package.id.in_({r.package_id for r in rows}))}
+    return {"count": count, "results": [
+        store.request_dict(r, store.roles_for(user, r, member_of, authority), with_events=False,
+                           package=packages.get(r.package_id)) for r in rows]}
 
 
 @tk.validate(schema.govopen_request_note)
@@ -330,7 +323,7 @@ def govopen_grant_revoke(context, data_dict) -> dict[str, Any]:
     req = model.Session.get(Request, grant.request_id) if grant else None
     roles = store.roles_for(user, req) if req else set()
     if grant is None or not roles & {"decider", "authority", "sysadmin"}:
-        raise tk.ObjectNotFound(tk.h.govopen_t("未找到该授权", "Grant not found"))
+        raise tk.ObjectNotFound(t("未找到该授权", "Grant not found"))
     if grant.revoked is None:
         grant.revoked = utcnow()
         grant.revoked_by = user.id
