@@ -152,6 +152,21 @@ def _date(value: Any) -> datetime.date | None:
         return None
 
 
+def _future_date_problems(field: str, value: Any, today: datetime.date,
+                          latest: datetime.date | None = None) -> list[Problem]:
+    """A required date after TODAY and, if given, no later than LATEST."""
+    if value in (None, ""):
+        return [Problem(field, REQUIRED)]
+    day = _date(value)
+    if day is None:
+        return [Problem(field, BAD_DATE)]
+    if day <= today:
+        return [Problem(field, DATE_NOT_FUTURE, {"today": today.isoformat()})]
+    if latest and day > latest:
+        return [Problem(field, EXPIRES_TOO_LATE, {"latest": latest.isoformat()})]
+    return []
+
+
 def _choice(data: Mapping[str, Any], field: str, choices: Sequence[str], required: bool) -> list[Problem]:
     value = data.get(field)
     if value in (None, ""):
@@ -194,13 +209,7 @@ def application_problems(kind: str, data: Mapping[str, Any], today: datetime.dat
         problems += credit_code_problems(data.get("credit_code"), field="credit_code")
     elif applicant_type == "person":
         problems += citizen_id_problems(data.get("id_number"), today, field="id_number")
-    until = data.get("requested_until")
-    if until in (None, ""):
-        problems.append(Problem("requested_until", REQUIRED))
-    elif _date(until) is None:
-        problems.append(Problem("requested_until", BAD_DATE))
-    elif _date(until) <= today:
-        problems.append(Problem("requested_until", DATE_NOT_FUTURE, {"today": today.isoformat()}))
+    problems += _future_date_problems("requested_until", data.get("requested_until"), today)
     return problems
 
 
@@ -220,16 +229,8 @@ def decision_problems(kind: str, data: Mapping[str, Any], requested_resource_ids
     extra = [r for r in (data.get("resource_ids") or []) if r not in requested_resource_ids]
     if extra:
         problems.append(Problem("resource_ids", NOT_REQUESTED, {"ids": ", ".join(extra)}))
-    expires = data.get("expires")
     latest = today + datetime.timedelta(days=max_grant_days) if max_grant_days else None
-    if expires in (None, ""):
-        problems.append(Problem("expires", REQUIRED))
-    elif _date(expires) is None:
-        problems.append(Problem("expires", BAD_DATE))
-    elif _date(expires) <= today:
-        problems.append(Problem("expires", DATE_NOT_FUTURE, {"today": today.isoformat()}))
-    elif latest and _date(expires) > latest:
-        problems.append(Problem("expires", EXPIRES_TOO_LATE, {"latest": latest.isoformat()}))
+    problems += _future_date_problems("expires", data.get("expires"), today, latest)
     if usage_type == "research" and str(data.get("public_interest_research")).lower() not in ("true", "1", "yes", "on"):
         problems.append(Problem("public_interest_research", RESEARCH_PUBLIC_INTEREST))
     return problems

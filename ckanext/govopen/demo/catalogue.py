@@ -253,12 +253,12 @@ def csv_bytes(dataset: dict) -> bytes:
 
 # --- catalogue metadata (national template) derived from the specs above ---------------
 
-_BASE_THEMES = {"人口", "法人单位", "自然资源和空间地理", "空间地理", "社会信用", "电子证照"}
+_BASE_THEMES = {"人口", "法人单位", "自然资源和空间地理", "社会信用", "电子证照"}
 _THEME_CLASSES = {"公共服务", "健康保障", "社会保障", "食品药品安全", "安全生产", "价格监管", "能源安全",
                   "信用体系", "城乡建设", "社区治理", "生态环保", "应急维稳"}
 # Demo themes that are not in the value list map onto it.
 _THEME_ALIASES = {"空间地理": "自然资源和空间地理", "政务服务": "公共服务", "市场监管": "价格监管",
-                  "城市建设": "城乡建设", "食品药品安全": "食品药品安全"}
+                  "城市建设": "城乡建设"}
 _ITEM_TYPES = {"int": ("I", 10), "float": ("F", 12), "date": ("D", 8), "month": ("C", 7)}
 _PUBLISH = date(2025, 3, 1)
 _LAW_APPLY = "《巢湖市政务数据共享开放管理办法》第十七条、第十九条"
@@ -290,7 +290,7 @@ def _themes(spec: dict) -> list[str]:
 
 
 def _resource_class(themes: list[str]) -> str:
-    if themes[0] in _BASE_THEMES or themes[0] == "自然资源和空间地理":
+    if themes[0] in _BASE_THEMES:
         return "base"
     if themes[0] in _THEME_CLASSES:
         return "theme"
