@@ -223,3 +223,26 @@ def test_every_message_is_translated_with_the_same_placeholders():
     assert set(rr.ZH) == set(rr.MESSAGES)
     for msgid in rr.MESSAGES:
         assert names(msgid) == names(rr.ZH[msgid]), msgid
+
+
+class TestSteps:
+    def test_current_step(self):
+        steps = ("data_centre", "supervisor")
+        assert rr.current_step(steps, []) == ("data_centre", False)
+        assert rr.current_step(steps, [{"step": "data_centre"}]) == ("supervisor", True)
+        assert rr.current_step(("department",), []) == ("department", True)
+
+    @pytest.mark.parametrize("step, roles, ok", [
+        ("department", {"decider"}, True), ("department", {"authority"}, False),
+        ("data_centre", {"authority"}, True), ("data_centre", {"decider"}, True),
+        ("supervisor", {"decider"}, False), ("supervisor", {"authority"}, True),
+        ("supervisor", {"sysadmin"}, True), ("supervisor", {"owner_member"}, False),
+    ])
+    def test_who_takes_a_step(self, step, roles, ok):
+        assert (rr.step_problems(step, roles, "u1", []) == []) is ok
+
+    def test_consecutive_steps_need_two_people(self):
+        done = [{"step": "data_centre", "by": "u1"}]
+        assert [p.msgid for p in rr.step_problems("supervisor", {"authority"}, "u1", done)] == \
+            [rr.STEP_SAME_PERSON]
+        assert rr.step_problems("supervisor", {"authority"}, "u2", done) == []

@@ -14,7 +14,8 @@ from ckanext.govopen.codes import Problem, citizen_id_problems, credit_code_prob
 
 __all__ = [
     "STATUSES", "OPEN_STATUSES", "END_STATUSES", "APPLICANT_TYPES", "USAGE_TYPES", "OBJECTION_TYPES",
-    "APPLICANT_FIELDS", "DECISIONS", "TransitionError", "next_status", "may_act", "may_view",
+    "APPLICANT_FIELDS", "DECISIONS", "STEP_ROLES", "TransitionError", "next_status", "may_act",
+    "may_view", "current_step", "step_problems",
     "mask_request", "application_problems", "decision_problems", "grant_expiry_for_deemed",
     "licensing_required", "MESSAGES", "ZH",
 ]
@@ -68,10 +69,14 @@ EXPIRES_TOO_LATE = "The grant may run until {latest} at the latest"
 NOT_REQUESTED = "Not among the requested resources: {ids}"
 RESEARCH_PUBLIC_INTEREST = ("Research use is approved for public-interest research only: confirm "
                             "that this research serves the public interest")
-MESSAGES = (NOT_NOW, NO_SUCH_ACTION, WRONG_DECISION, DEEM_SHARE_ONLY, REQUIRED, TOO_LONG, NOT_IN_LIST,
+STEP_NOT_YOURS = "The {step} step is not yours to take"
+STEP_SAME_PERSON = "The next approval step must be taken by another person"
+MESSAGES = (STEP_NOT_YOURS, STEP_SAME_PERSON, NOT_NOW, NO_SUCH_ACTION, WRONG_DECISION, DEEM_SHARE_ONLY, REQUIRED, TOO_LONG, NOT_IN_LIST,
             KIND_NOT_OPEN_ON_APPLICATION, KIND_NOT_CONDITIONAL_SHARE, DEPARTMENT_ONLY_SHARE, BAD_DATE,
             DATE_NOT_FUTURE, EXPIRES_TOO_LATE, NOT_REQUESTED, RESEARCH_PUBLIC_INTEREST)
 ZH = {
+    STEP_NOT_YOURS: "{step} 环节不由您办理",
+    STEP_SAME_PERSON: "下一审批环节须由另一人办理",
     NOT_NOW: "申请当前状态为 {status}，不能进行此操作",
     NO_SUCH_ACTION: "未知操作 {action}",
     WRONG_DECISION: "请选择：{choices}",
@@ -112,12 +117,40 @@ def next_status(kind: str, status: str, action: str, decision: str | None = None
     return target or status
 
 
+# Who takes each approval step a policy names. Nanjing 22: the big-data centre gives its
+# opinion together with the providing department, then the data authority decides.
+STEP_ROLES = {
+    "department": frozenset({"decider"}),
+    "data_centre": frozenset({"authority", "decider"}),
+    "supervisor": frozenset({"authority"}),
+}
+
+
+def current_step(steps: Sequence[str], done: Sequence[Mapping[str, Any]]) -> tuple[str, bool]:
+    """The step to take next and whether it is the last (the one whose decision counts)."""
+    index = min(len(done), len(steps) - 1)
+    return steps[index], index == len(steps) - 1
+
+
+def step_problems(step: str, roles: Iterable[str], actor_id: str,
+                  done: Sequence[Mapping[str, Any]]) -> list[Problem]:
+    """May ACTOR_ID with ROLES take STEP now? Consecutive steps need different people."""
+    roles = set(roles)
+    if "sysadmin" not in roles and not roles & STEP_ROLES.get(step, frozenset()):
+        return [Problem("decision", STEP_NOT_YOURS, {"step": step})]
+    if done and done[-1].get("by") == actor_id:
+        return [Problem("decision", STEP_SAME_PERSON)]
+    return []
+
+
 def may_act(action: str, roles: Iterable[str], kind: str, two_step: bool = False) -> bool:
     """May someone with ROLES take ACTION on a request of KIND? The data authority supervises:
-    it may ask for information on any request, and decide where the policy has two steps
-    (its step is the second; see Nanjing 22)."""
+    it may ask for information on any request, and take the steps the policy gives it
+    (checked per step by step_problems)."""
     roles = set(roles)
-    if action in ("accept", "decide"):
+    if action == "accept":
+        return bool(roles & {"decider", "sysadmin"})
+    if action == "decide":
         return bool(roles & {"decider", "sysadmin"}) or (two_step and "authority" in roles)
     if action == "ask_info":
         return bool(roles & {"decider", "sysadmin", "authority"})

@@ -410,3 +410,53 @@ class TestDisputes:
         call("govopen_request_create", p["citizen"], dataset_id="beds", kind="objection",
              objection_type="privacy", details="隐私")
         assert can_read(p, "stranger", res)
+
+
+class TestTwoStepApproval:
+    """Nanjing 22: the big-data centre (with the provider) gives its opinion, then the data
+    authority decides; two different people."""
+
+    @pytest.fixture
+    def share_request(self, portal):
+        p = portal
+        second = factories.User(name="supervisor2")
+        bureau = model.Group.get("data-bureau")
+        helpers.call_action("member_create", id=bureau.id, object="supervisor2", object_type="user",
+                            capacity="member")
+        req = call("govopen_request_create", p["official"], dataset_id="births", kind="share_application",
+                   applicant_type="department", applicant_name="市交通运输局", purpose="规划",
+                   scenario="分析", usage_type="public_interest", security_measures="外网",
+                   requested_until=(datetime.date.today() + datetime.timedelta(days=60)).isoformat())
+        assert req["policy"] == "nanjing"
+        return p, req, second
+
+    @pytest.mark.ckan_config("ckanext.govopen.policy", "nanjing")
+    def test_two_steps_by_two_people(self, share_request):
+        p, req, second = share_request
+        expires = (datetime.date.today() + datetime.timedelta(days=30)).isoformat()
+        step1 = call("govopen_request_decide", p["editor"], id=req["id"], decision="approve",
+                     reason="提供部门同意")
+        assert step1["status"] == "accepted"
+        assert [s["step"] for s in step1["decision"]["steps"]] == ["data_centre"]
+        assert not can_read(p, "colleague", p["r1"])         # an opinion grants nothing
+        with pytest.raises(tk.ValidationError) as err:        # the provider cannot take the authority's step
+            call("govopen_request_decide", p["editor"], id=req["id"], decision="approve", expires=expires)
+        assert "decision" in err.value.error_dict
+        final = call("govopen_request_decide", p["supervisor"], id=req["id"], decision="approve",
+                     expires=expires, resource_ids=[p["r1"]["id"]])
+        assert final["status"] == "approved"
+        assert [s["step"] for s in final["decision"]["steps"]] == ["data_centre", "supervisor"]
+        assert can_read(p, "colleague", p["r1"])
+
+    @pytest.mark.ckan_config("ckanext.govopen.policy", "nanjing")
+    def test_same_person_cannot_take_both_steps(self, share_request):
+        p, req, second = share_request
+        call("govopen_request_decide", p["supervisor"], id=req["id"], decision="approve")
+        with pytest.raises(tk.ValidationError) as err:
+            call("govopen_request_decide", p["supervisor"], id=req["id"], decision="approve",
+                 expires=(datetime.date.today() + datetime.timedelta(days=30)).isoformat())
+        assert "decision" in err.value.error_dict
+        rejected = call("govopen_request_decide", second, id=req["id"], decision="reject",
+                        reason="超出履职需要", legal_basis="南京 第二十二条")
+        assert rejected["status"] == "rejected"
+        assert model.Session.query(Grant).count() == 0

@@ -54,8 +54,9 @@ def _load(context, request_id: str, for_update: bool = False) -> tuple[Request, 
 
 def _transition(context, data_dict, action: str, decision: str | None = None) -> tuple[Request, set[str], str]:
     req, roles = _load(context, data_dict["id"], for_update=True)
-    two_step = len(sla.policy_named(req.policy).rule(req.kind).approval_steps) > 1
-    if not workflow.may_act(action, roles, req.kind, two_step=two_step):
+    # The authority may decide where the policy gives it a step; which step is checked later.
+    steps = sla.policy_named(req.policy).rule(req.kind).approval_steps
+    if not workflow.may_act(action, roles, req.kind, two_step=any(s != "department" for s in steps)):
         raise tk.NotAuthorized(t("您无权对该申请执行此操作", "You may not do this to this request"))
     try:
         to_status = workflow.next_status(req.kind, req.status, action, decision)
@@ -243,6 +244,9 @@ def govopen_request_respond(context, data_dict) -> dict[str, Any]:
 @tk.validate(schema.govopen_request_decide)
 def govopen_request_decide(context, data_dict) -> dict[str, Any]:
     """Decide: approve or reject (applications), uphold or dismiss (objections, corrections).
+    Where the policy has several approval steps (Nanjing 22), each call takes the next step,
+    by someone entitled to it and not the person who took the previous one; only the last
+    step's decision ends the request.
 
     :param id: :param decision: approve | reject | uphold | dismiss
     :param reason: (required to reject or dismiss) :param legal_basis: (required to reject)
@@ -252,13 +256,28 @@ def govopen_request_decide(context, data_dict) -> dict[str, Any]:
     """
     tk.check_access("govopen_request_decide", context, data_dict)
     req, roles, to_status = _transition(context, data_dict, "decide", data_dict["decision"])
+    user = _user(context)
     rule = sla.policy_named(req.policy).rule(req.kind)
     today = store.today()
+    done = list((req.decision or {}).get("steps") or [])
+    step, last = workflow.current_step(rule.approval_steps, done)
+    _raise_problems(workflow.step_problems(step, roles, user.id, done))
     usage = (req.applicant or {}).get("usage_type")
-    _raise_problems(workflow.decision_problems(req.kind, data_dict, list(req.resource_ids or []), usage,
-                                               rule.max_grant_days, today))
-    decision = {k: data_dict[k] for k in ("decision", "reason", "legal_basis", "conditions")
-                if data_dict.get(k)}
+    if last:
+        _raise_problems(workflow.decision_problems(req.kind, data_dict, list(req.resource_ids or []), usage,
+                                                   rule.max_grant_days, today))
+    elif data_dict["decision"] in ("reject", "dismiss") and not data_dict.get("reason"):
+        _raise_problems([workflow.Problem("reason", workflow.REQUIRED)])
+    opinion = {k: data_dict[k] for k in ("decision", "reason", "legal_basis", "conditions")
+               if data_dict.get(k)}
+    steps = [*done, {"step": step, "by": user.id, "on": today.isoformat(), **opinion}]
+    if not last:
+        # An opinion, not yet the decision: the request is (now) accepted and waits for the next step.
+        req.decision = {"steps": steps}
+        store.record(req, "decide_step", user.id, "accepted" if req.status == "submitted" else req.status,
+                     f"{step}: {data_dict['decision']}" + (f" — {data_dict['reason']}" if data_dict.get("reason") else ""))
+        return _commit_and_show(context, req, roles)
+    decision = dict(opinion)
     if to_status == "approved":
         granted = data_dict.get("resource_ids") or list(req.resource_ids or [])
         expires = data_dict["expires"]
@@ -266,10 +285,9 @@ def govopen_request_decide(context, data_dict) -> dict[str, Any]:
         grant = store.grant_for(req, granted, expires, data_dict.get("conditions"))
         decision.update(resource_ids=sorted(granted), expires=expires.isoformat(), grant_id=grant.id,
                         licensing_required=workflow.licensing_required(usage))
-    decision["decided_by"] = _user(context).id
-    decision["decided_on"] = today.isoformat()
+    decision.update(decided_by=user.id, decided_on=today.isoformat(), steps=steps)
     req.decision = decision
-    store.record(req, "decide", _user(context).id, to_status, data_dict.get("reason"))
+    store.record(req, "decide", user.id, to_status, data_dict.get("reason"))
     return _commit_and_show(context, req, roles)
 
 
