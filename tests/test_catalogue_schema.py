@@ -288,3 +288,14 @@ class TestForms:
         assert "表单录入的目录" in res.body        # nothing typed is lost
         assert "依据" in res.body                 # the field-level message
         assert model.Package.get("form-entry") is None
+
+
+class TestEscaping:
+    def test_free_text_renders_escaped_on_the_dataset_page(self, org, app):
+        payload = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+        pkg = call("package_create", **entry(org, open_category="not_open", open_legal_basis=payload))
+        call("package_patch", id=pkg["id"], share_category="not_shared", share_legal_basis=payload,
+             category_change_reason=payload)
+        body = app.get(f"/dataset/{pkg['name']}").body
+        assert payload not in body
+        assert "&lt;script&gt;alert(" in body
