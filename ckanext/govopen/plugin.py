@@ -22,7 +22,6 @@ class GovopenPlugin(p.SingletonPlugin):
     # IConfigurer
     def update_config(self, config):
         tk.add_template_directory(config, "templates")
-        tk.add_public_directory(config, "public")
 
     # IPackageController
     def after_dataset_update(self, context, pkg_dict):
