@@ -96,3 +96,22 @@ def test_grants_are_loaded_only_when_a_decision_needs_them():
     assert may_access(holder, ds("on_application"), "r1", NOW)
     assert may_access(holder, ds("on_application"), "r2", NOW)
     assert calls == [1]  # once per subject
+
+
+def test_privacy_objection_closes_to_all_but_owner_and_is_asked_only_when_it_matters():
+    asked = []
+
+    def disputed():
+        asked.append(1)
+        return True
+
+    hidden = Dataset(id="pkg", owner_org=OWNER, open_category="unconditional", share_category="unconditional",
+                     load_disputed=disputed)
+    assert may_access(owner, hidden, "r1", NOW) and may_access(admin, hidden, "r1", NOW)
+    assert asked == []
+    assert not may_access(citizen, hidden, "r1", NOW)
+    assert not may_access(official, hidden, "r1", NOW)
+    closed = Dataset(id="pkg", owner_org=OWNER, open_category="not_open", share_category="not_shared",
+                     load_disputed=disputed)
+    assert not may_access(citizen, closed, "r1", NOW)
+    assert asked == [1]  # once for `hidden` (cached); never for data closed anyway

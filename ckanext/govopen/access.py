@@ -84,7 +84,14 @@ class Dataset:
     classified: bool = False
     private: bool = False
     # An open privacy objection hides the resources until it is decided (Nanjing 35).
-    disputed_privacy: bool = False
+    # Given, or asked of ``load_disputed`` only when the answer matters (access that would
+    # otherwise be granted to someone outside the owner).
+    disputed_privacy_given: bool = False
+    load_disputed: Callable[[], bool] | None = None
+
+    @cached_property
+    def disputed_privacy(self) -> bool:
+        return self.load_disputed() if self.load_disputed is not None else self.disputed_privacy_given
 
 
 def is_public(dataset: Dataset) -> bool:
@@ -98,8 +105,12 @@ def may_access(subject: Subject, dataset: Dataset, resource_id: str | None, now:
         return True
     if dataset.owner_org and dataset.owner_org in subject.org_ids:
         return True
-    if dataset.classified or dataset.private or dataset.disputed_privacy:
+    if dataset.classified or dataset.private:
         return False
+    return _by_category(subject, dataset, resource_id, now) and not dataset.disputed_privacy
+
+
+def _by_category(subject: Subject, dataset: Dataset, resource_id: str | None, now: datetime) -> bool:
     if dataset.open_category == "unconditional":
         return True
     if dataset.open_category == "on_application" and _granted(subject.user_grants, dataset, resource_id, now):

@@ -92,24 +92,27 @@ def privacy_disputed(package_ids: Iterable[str]) -> set[str]:
     return {r[0] for r in q}
 
 
+def _disputed(package_id: str, given: bool | None) -> dict[str, Any]:
+    """The Dataset arguments for the privacy-objection fact: given, or looked up on demand."""
+    if given is not None:
+        return {"disputed_privacy_given": given}
+    return {"load_disputed": lambda: bool(privacy_disputed([package_id]))}
+
+
 def facts_from_dict(pkg: dict[str, Any], disputed: bool | None = None) -> access.Dataset:
-    if disputed is None:
-        disputed = bool(privacy_disputed([pkg["id"]]))
     return access.Dataset(id=pkg["id"], owner_org=pkg.get("owner_org"),
                           open_category=pkg.get("open_category"), share_category=pkg.get("share_category"),
                           classified=_flag(pkg.get("classified")), private=_flag(pkg.get("private")),
-                          disputed_privacy=disputed)
+                          **_disputed(pkg["id"], disputed))
 
 
 def dataset_facts(pkg: model.Package, disputed: bool | None = None) -> access.Dataset:
     extras = pkg.extras or {}
-    if disputed is None:
-        disputed = bool(privacy_disputed([pkg.id]))
     return access.Dataset(id=pkg.id, owner_org=pkg.owner_org,
                           open_category=extras.get("open_category"),
                           share_category=extras.get("share_category"),
                           classified=_flag(extras.get("classified")), private=bool(pkg.private),
-                          disputed_privacy=disputed)
+                          **_disputed(pkg.id, disputed))
 
 
 def may_access_resource(context: dict[str, Any], resource: model.Resource) -> bool:
