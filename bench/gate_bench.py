@@ -40,7 +40,6 @@ def _populate(model, tk) -> None:
         return
     from ckan.lib import search
 
-    site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"]
     orgs = [g.id for g in model.Session.query(model.Group).filter(model.Group.is_organization.is_(True))]
     while len(orgs) < N_ORGS:
         org = model.Group(name=f"bench-dept-{len(orgs):02d}", title=f"部门{len(orgs):02d}",

@@ -8,11 +8,8 @@ them), resource_search, and activity snapshots (made by a user-less package_show
 """
 from __future__ import annotations
 
-import datetime
 import json
 from typing import Any, Iterable
-
-import sqlalchemy as sa
 
 import ckan.lib.munge as munge
 import ckan.model as model
@@ -20,7 +17,7 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.govopen import access
 from ckanext.govopen.categories import as_bool
-from ckanext.govopen.model import Grant, Request
+from ckanext.govopen.model import Grant, Request, user_memberships, utcnow
 from ckanext.govopen.request_rules import OPEN_STATUSES
 
 __all__ = ["subject_for", "dataset_facts", "facts_from_dict", "may_access_resource",
@@ -30,10 +27,6 @@ __all__ = ["subject_for", "dataset_facts", "facts_from_dict", "may_access_resour
 # Set on a resource dict whose URL was withheld, so pages can offer "apply" instead of a link.
 RESTRICTED_FLAG = "govopen_restricted"
 _SUBJECT_CACHE = "__govopen_subject"
-
-
-def _now() -> datetime.datetime:
-    return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
 
 
 def _user(context: dict[str, Any]) -> model.User | None:
@@ -55,12 +48,7 @@ def subject_for(context: dict[str, Any]) -> access.Subject:
     if user is None or user.state != "active":
         subject = access.ANONYMOUS
     else:
-        org_ids = (model.Session.query(model.Member.group_id)
-                   .join(model.Group, model.Group.id == model.Member.group_id)
-                   .filter(model.Member.table_name == "user", model.Member.table_id == user.id,
-                           model.Member.state == "active", model.Group.is_organization.is_(True),
-                           model.Group.state == "active"))
-        orgs = frozenset(r[0] for r in org_ids)
+        orgs = frozenset(user_memberships(user.id))
         subject = access.Subject(user_id=user.id, sysadmin=bool(user.sysadmin), org_ids=orgs,
                                  load_grants=lambda: _live_grants(user.id, orgs))
     context[_SUBJECT_CACHE] = subject
@@ -119,7 +107,7 @@ def may_access_resource(context: dict[str, Any], resource: model.Resource) -> bo
     pkg = model.Package.get(resource.package_id)
     if pkg is None:
         return False
-    return access.may_access(subject_for(context), dataset_facts(pkg), resource.id, _now())
+    return access.may_access(subject_for(context), dataset_facts(pkg), resource.id, utcnow())
 
 
 def filter_package_dict(context: dict[str, Any], pkg_dict: dict[str, Any]) -> dict[str, Any]:
@@ -132,7 +120,7 @@ def filter_package_dict(context: dict[str, Any], pkg_dict: dict[str, Any]) -> di
     if access.is_public(facts):
         return pkg_dict
     subject = subject_for(context)
-    now = _now()
+    now = utcnow()
     allowed = [r for r in resources if access.may_access(subject, facts, r.get("id"), now)]
     urls = _urls((r["id"] for r in allowed if r.get("id")), pkg_dict.get("type") or "dataset",
                  bool(context.get("for_edit")))
@@ -195,7 +183,7 @@ def filter_resources(context: dict[str, Any], resources: list[dict[str, Any]]) -
     pkgs = {p.id: dataset_facts(p, p.id in disputed) for p in
             model.Session.query(model.Package).filter(model.Package.id.in_(pkg_ids))}
     subject = subject_for(context)
-    now = _now()
+    now = utcnow()
     return [r for r in resources if r["package_id"] in pkgs
             and access.may_access(subject, pkgs[r["package_id"]], r["id"], now)]
 
@@ -209,7 +197,7 @@ def scrub_activity(context: dict[str, Any], result: Any) -> bool:
     (a snapshot taken while it was open must not leak after it was restricted, nor one of a
     deleted dataset). Returns whether anything was withheld."""
     subject = subject_for(context)
-    now = _now()
+    now = utcnow()
     facts: dict[str, access.Dataset | None] = {}
     withheld = False
 

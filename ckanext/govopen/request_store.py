@@ -1,6 +1,6 @@
 """Requests in the database: roles of a user towards a request, state changes with their
 append-only events, grants, and the request as the API returns it. The rules themselves
-(which transition, which fields, what is masked) are the pure `workflow` module's."""
+(which transition, which fields, what is masked) are the pure `request_rules` module's."""
 from __future__ import annotations
 
 import datetime
@@ -9,12 +9,11 @@ from typing import Any, Iterable
 import sqlalchemy as sa
 
 import ckan.model as model
-import ckan.plugins.toolkit as tk
 
 from ckanext.govopen import deadlines as dl
 from ckanext.govopen import request_rules as workflow
 from ckanext.govopen import sla
-from ckanext.govopen.model import Grant, Request, RequestEvent, utcnow
+from ckanext.govopen.model import Grant, Request, RequestEvent, user_memberships, utcnow
 
 __all__ = ["memberships", "roles_for", "record", "request_dict", "grant_for", "today",
            "authority_org_ids", "deadline_of", "initial_deadlines", "deem_approve", "purge_identifiers"]
@@ -28,14 +27,7 @@ def today() -> datetime.date:
 
 def memberships(user: model.User | None) -> dict[str, str]:
     """{organization id: capacity} of the user's active memberships."""
-    if user is None:
-        return {}
-    rows = (model.Session.query(model.Member.group_id, model.Member.capacity)
-            .join(model.Group, model.Group.id == model.Member.group_id)
-            .filter(model.Member.table_name == "user", model.Member.table_id == user.id,
-                    model.Member.state == "active", model.Group.is_organization.is_(True),
-                    model.Group.state == "active"))
-    return dict(rows)
+    return user_memberships(user.id) if user is not None else {}
 
 
 def authority_org_ids() -> set[str]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime
 import io
 import itertools
-import json
 import uuid
 
 import pytest

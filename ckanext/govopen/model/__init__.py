@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-__all__ = ["CategoryChange", "Request", "RequestEvent", "Grant", "utcnow"]
+__all__ = ["CategoryChange", "Request", "RequestEvent", "Grant", "utcnow", "user_memberships"]
 
 
 def _uuid() -> str:
@@ -22,6 +22,16 @@ def _uuid() -> str:
 def utcnow() -> datetime.datetime:
     """Naive UTC, as CKAN stores its own timestamps."""
     return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+
+
+def user_memberships(user_id: str) -> dict[str, str]:
+    """{organization id: capacity} of the user's active memberships of active departments."""
+    rows = (model.Session.query(model.Member.group_id, model.Member.capacity)
+            .join(model.Group, model.Group.id == model.Member.group_id)
+            .filter(model.Member.table_name == "user", model.Member.table_id == user_id,
+                    model.Member.state == "active", model.Group.is_organization.is_(True),
+                    model.Group.state == "active"))
+    return dict(rows)
 
 
 class CategoryChange(tk.BaseModel):
@@ -38,9 +48,7 @@ class CategoryChange(tk.BaseModel):
     reason: Mapped[str] = sa.Column(sa.UnicodeText, nullable=False)  # type: ignore
     user_id: Mapped[str | None] = sa.Column(sa.UnicodeText)  # type: ignore
     source: Mapped[str] = sa.Column(sa.UnicodeText, nullable=False, default="portal")  # type: ignore
-    created: Mapped[datetime.datetime] = sa.Column(
-        sa.DateTime, nullable=False, default=lambda: datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
-    )  # type: ignore
+    created: Mapped[datetime.datetime] = sa.Column(sa.DateTime, nullable=False, default=utcnow)  # type: ignore
 
     @classmethod
     def for_package(cls, package_id: str) -> list["CategoryChange"]:
