@@ -246,3 +246,31 @@ class TestSteps:
         assert [p.msgid for p in rr.step_problems("supervisor", {"authority"}, "u1", done)] == \
             [rr.STEP_SAME_PERSON]
         assert rr.step_problems("supervisor", {"authority"}, "u2", done) == []
+
+
+@pytest.mark.parametrize("categories, logged_in, others, expected", [
+    (("on_application", "conditional"), True, 1,
+     ["open_application", "share_application", "objection", "correction"]),
+    (("on_application", "conditional"), True, 0, ["open_application", "objection", "correction"]),
+    (("unconditional", "unconditional"), True, 2, ["objection", "correction"]),
+    (("not_open", "conditional"), True, 1, ["share_application", "objection", "correction"]),
+    (("on_application", "conditional"), False, 1, []),
+])
+def test_offered_kinds(categories, logged_in, others, expected):
+    assert rr.offered_kinds(*categories, logged_in, others) == expected
+
+
+@pytest.mark.parametrize("kind, status, roles, two_step, expected", [
+    ("open_application", "submitted", {"decider"}, False, ["accept", "ask_info", "decide"]),
+    ("open_application", "accepted", {"decider"}, False, ["ask_info", "decide"]),
+    ("open_application", "info_requested", {"decider"}, False, []),
+    ("open_application", "info_requested", {"applicant"}, False, ["respond", "withdraw"]),
+    ("open_application", "submitted", {"applicant"}, False, ["withdraw"]),
+    ("open_application", "approved", {"applicant", "decider"}, False, []),
+    ("share_application", "accepted", {"authority"}, False, ["ask_info"]),
+    ("share_application", "accepted", {"authority"}, True, ["ask_info", "decide"]),
+    ("share_application", "submitted", {"applicant_department_member"}, False, ["withdraw"]),
+    ("objection", "submitted", {"owner_member"}, False, []),
+])
+def test_available_actions(kind, status, roles, two_step, expected):
+    assert rr.available_actions(kind, status, roles, two_step) == expected

@@ -7,7 +7,9 @@ from ckanext.govopen import catalogue
 from ckanext.govopen.i18n_text import t
 
 __all__ = ["govopen_t", "govopen_category_changes", "govopen_choice_label", "govopen_item_type_label",
-           "govopen_open_objections", "govopen_privacy_hides_resources"]
+           "govopen_open_objections", "govopen_privacy_hides_resources", "govopen_request_label",
+           "govopen_countdown", "govopen_request_kinds_offered", "govopen_user_label", "govopen_org_title",
+           "govopen_mask", "govopen_has_queue"]
 
 
 def govopen_t(zh: str, en: str) -> str:
@@ -57,3 +59,113 @@ def govopen_open_objections(package_id: str) -> dict[str, int]:
 
 def govopen_privacy_hides_resources() -> bool:
     return bool(tk.config["ckanext.govopen.objections.privacy_hides_resources"])
+
+
+# Words of the request desk: kinds, statuses, actions, choices (Chinese, English).
+_REQUEST_LABELS = {
+    "open_application": ("开放申请", "Application for data"),
+    "share_application": ("共享申请", "Share request"),
+    "objection": ("异议", "Objection"),
+    "correction": ("纠错", "Error report"),
+    "submitted": ("已提交", "Submitted"),
+    "accepted": ("已受理", "Accepted"),
+    "info_requested": ("待补正", "More information requested"),
+    "resubmitted": ("已补正", "Information supplied"),
+    "approved": ("同意", "Approved"),
+    "rejected": ("不同意", "Refused"),
+    "withdrawn": ("已撤回", "Withdrawn"),
+    "deemed_approved": ("逾期视为同意", "Deemed approved (no answer in time)"),
+    "upheld": ("异议成立", "Upheld"),
+    "dismissed": ("异议不成立", "Dismissed"),
+    "create": ("提交申请", "Submitted"),
+    "accept": ("受理", "Accept"),
+    "ask_info": ("要求补正", "Ask for information"),
+    "respond": ("补正材料", "Supply information"),
+    "decide": ("作出决定", "Decide"),
+    "decide_step": ("审核意见", "Approval step"),
+    "withdraw": ("撤回", "Withdraw"),
+    "escalate": ("超期督办", "Escalated: overdue"),
+    "deem_approve": ("逾期视为同意", "Deemed approved"),
+    "revoke_grant": ("撤销授权", "Access revoked"),
+    "approve": ("同意", "Approve"),
+    "reject": ("不同意", "Refuse"),
+    "uphold": ("成立", "Uphold"),
+    "dismiss": ("不成立", "Dismiss"),
+    "person": ("自然人", "Person"),
+    "company": ("企业", "Company"),
+    "institution": ("事业单位或社会组织", "Institution or organisation"),
+    "department": ("政务部门", "Government department"),
+    "research": ("科学研究", "Research"),
+    "commercial": ("商业利用", "Commercial use"),
+    "public_interest": ("公益事业", "Public interest"),
+    "other": ("其他", "Other"),
+    "error": ("数据错误", "Error in the data"),
+    "privacy": ("侵犯个人隐私", "Infringes personal privacy"),
+    "trade_secret": ("侵犯商业秘密", "Infringes a trade secret"),
+    "data_centre": ("大数据中心意见", "Data centre opinion"),
+    "supervisor": ("主管部门审批", "Data authority approval"),
+}
+
+
+def govopen_request_label(value: str | None) -> str:
+    """A request kind, status, action or choice in the page's language."""
+    if not value:
+        return ""
+    zh, en = _REQUEST_LABELS.get(value, (value, value))
+    return t(zh, en)
+
+
+def govopen_countdown(due: str | None) -> dict | None:
+    """Days and working days left until DUE (ISO date), negative when overdue."""
+    import datetime
+
+    from ckanext.govopen import deadlines as dl
+    from ckanext.govopen import request_store, sla
+
+    if not due:
+        return None
+    day = datetime.date.fromisoformat(due)
+    today = request_store.today()
+    return {"days": (day - today).days, "working_days": dl.working_days_remaining(today, day, sla.calendar()),
+            "overdue": day < today}
+
+
+def govopen_request_kinds_offered(pkg: dict) -> list[str]:
+    """The requests the dataset page offers the current user (see request_rules.offered_kinds)."""
+    from ckanext.govopen import request_rules, request_store
+
+    user = tk.current_user if tk.current_user.is_authenticated else None
+    others = [o for o in request_store.memberships(user) if o != pkg.get("owner_org")] if user else []
+    return request_rules.offered_kinds(pkg.get("open_category"), pkg.get("share_category"),
+                                       user is not None, len(others))
+
+
+def govopen_user_label(user_id: str | None) -> str:
+    """A user's display name (request pages show it to deciders only)."""
+    import ckan.model as model
+
+    user = model.User.get(user_id) if user_id else None
+    return user.display_name if user else ""
+
+
+def govopen_org_title(org_id: str | None) -> str:
+    import ckan.model as model
+
+    group = model.Group.get(org_id) if org_id else None
+    return group.display_name if group else ""
+
+
+def govopen_mask(value: str | None) -> str:
+    """An identifier with its middle hidden, for letters and mail."""
+    from ckanext.govopen.codes import mask_identifier
+
+    return mask_identifier(value) if value else ""
+
+
+def govopen_has_queue() -> bool:
+    """Does the current user work in a department (or the data authority), so has a queue?"""
+    from ckanext.govopen import request_store
+
+    if not tk.current_user.is_authenticated:
+        return False
+    return bool(tk.current_user.sysadmin or request_store.memberships(tk.current_user))

@@ -17,7 +17,7 @@ __all__ = [
     "APPLICANT_FIELDS", "DECISIONS", "STEP_ROLES", "TransitionError", "next_status", "may_act",
     "may_view", "current_step", "step_problems",
     "mask_request", "application_problems", "decision_problems", "grant_expiry_for_deemed",
-    "licensing_required", "MESSAGES", "ZH",
+    "licensing_required", "offered_kinds", "available_actions", "MESSAGES", "ZH",
 ]
 
 STATUSES = ("submitted", "accepted", "info_requested", "resubmitted", "approved", "rejected",
@@ -284,3 +284,35 @@ def grant_expiry_for_deemed(requested_until: datetime.date | None, max_grant_day
 def licensing_required(usage_type: str | None) -> bool:
     """Commercial use is licensed competitively (Nanjing 27): the approval says so."""
     return usage_type == "commercial"
+
+
+def offered_kinds(open_category: str | None, share_category: str | None, logged_in: bool,
+                  other_departments: int) -> list[str]:
+    """The requests a dataset page offers: an application for data open on application, a
+    share request for conditionally shared data to members of another department, and an
+    objection or error report to anyone logged in (Nanjing 35, Chaohu 10)."""
+    if not logged_in:
+        return []
+    kinds = []
+    if open_category == "on_application":
+        kinds.append("open_application")
+    if share_category == "conditional" and other_departments:
+        kinds.append("share_application")
+    return [*kinds, "objection", "correction"]
+
+
+_PAGE_ACTIONS = ("accept", "ask_info", "respond", "decide", "withdraw")
+
+
+def available_actions(kind: str, status: str, roles: Iterable[str], two_step: bool = False) -> list[str]:
+    """The actions a viewer with ROLES can take on a request now: what its page offers."""
+    out = []
+    for action in _PAGE_ACTIONS:
+        if not may_act(action, roles, kind, two_step):
+            continue
+        try:
+            next_status(kind, status, action, DECISIONS[kind][0] if action == "decide" else None)
+        except TransitionError:
+            continue
+        out.append(action)
+    return out

@@ -68,10 +68,20 @@ govopen_request_accept = govopen_request_ask_info = govopen_request_respond = _l
 govopen_request_decide = govopen_request_withdraw = _logged_in
 govopen_grant_list = govopen_grant_revoke = _logged_in
 
+
+def govopen_request_overview(context, data_dict):
+    # Members of the data authority (sysadmins pass before this runs).
+    from ckanext.govopen import request_store
+
+    user = context.get("auth_user_obj") or model.User.get(context.get("user") or "")
+    if user is not None and request_store.authority_org_ids() & set(request_store.memberships(user)):
+        return {"success": True}
+    return {"success": False, "msg": t("只有数据主管部门可以查看办理总览", "Only the data authority sees the overview")}
+
 __all__ = [
     "govopen_deadline", "govopen_policy_show", "govopen_category_change_list",
     "resource_show", "resource_view_list",
     "govopen_request_create", "govopen_request_show", "govopen_request_list", "govopen_request_accept",
     "govopen_request_ask_info", "govopen_request_respond", "govopen_request_decide",
-    "govopen_request_withdraw", "govopen_grant_list", "govopen_grant_revoke",
+    "govopen_request_withdraw", "govopen_grant_list", "govopen_grant_revoke", "govopen_request_overview",
 ]

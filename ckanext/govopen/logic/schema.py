@@ -61,6 +61,7 @@ def govopen_request_list() -> dict[str, Any]:
     return {
         "kind": text, "status": text, "dataset_id": text, "organization_id": text,
         "mine": [_v("ignore_missing"), _v("boolean_validator")],
+        "to_departments": [_v("ignore_missing"), _v("boolean_validator")],
         "overdue": [_v("ignore_missing"), _v("boolean_validator")],
         "limit": [_v("default")(20), _v("natural_number_validator"), _v("limit_to_configured_maximum")(
             "ckanext.govopen.requests.page_max", 100)],
@@ -81,6 +82,7 @@ def govopen_request_decide() -> dict[str, Any]:
 
 def govopen_grant_list() -> dict[str, Any]:
     return {"dataset_id": [_v("ignore_missing"), _v("unicode_safe")],
+            "organization_id": [_v("ignore_missing"), _v("unicode_safe")],
             "include_inactive": [_v("ignore_missing"), _v("boolean_validator")]}
 
 

@@ -3,5 +3,7 @@ from .catalogue import *  # noqa: F401,F403
 from .catalogue import __all__ as _catalogue
 from .requests import *  # noqa: F401,F403
 from .requests import __all__ as _requests
+from .desk import *  # noqa: F401,F403
+from .desk import __all__ as _desk
 
-__all__ = [*_catalogue, *_requests]
+__all__ = [*_catalogue, *_requests, *_desk]

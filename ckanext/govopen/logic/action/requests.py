@@ -160,6 +160,7 @@ def govopen_request_list(context, data_dict) -> dict[str, Any]:
 
     :param kind: :param status: :param dataset_id: :param organization_id: (filters, optional)
     :param mine: only the user's own requests (bool)
+    :param to_departments: only requests made to the user's departments (bool)
     :param overdue: only open requests past their due date (bool)
     :param limit: page size (default 20, at most 100) :param offset:
     :returns: ``count`` and ``results`` (requests without events)
@@ -176,6 +177,10 @@ def govopen_request_list(context, data_dict) -> dict[str, Any]:
         q = q.filter(sa.or_(*visible))
     if data_dict.get("mine"):
         q = q.filter(Request.user_id == user.id)
+    if data_dict.get("to_departments"):
+        # A queue: requests made to the user's departments (all of them, for the authority).
+        if not _sees_everything(user, member_of, authority):
+            q = q.filter(Request.owner_org.in_(list(member_of) or [""]))
     for key, column in (("kind", Request.kind), ("status", Request.status),
                         ("organization_id", Request.owner_org)):
         if data_dict.get(key):
@@ -309,7 +314,8 @@ def govopen_grant_list(context, data_dict) -> dict[str, Any]:
     """Grants the user holds (personally or through a department), or, for deciders, those on
     their department's datasets.
 
-    :param dataset_id: (optional) :param include_inactive: expired and revoked too (bool)
+    :param dataset_id: (optional) :param organization_id: the providing department (optional)
+    :param include_inactive: expired and revoked too (bool)
     """
     tk.check_access("govopen_grant_list", context, data_dict)
     user = _user(context)
@@ -323,6 +329,8 @@ def govopen_grant_list(context, data_dict) -> dict[str, Any]:
     if data_dict.get("dataset_id"):
         pkg = model.Package.get(data_dict["dataset_id"])
         q = q.filter(Grant.package_id == (pkg.id if pkg else data_dict["dataset_id"]))
+    if data_dict.get("organization_id"):
+        q = q.filter(Request.owner_org == data_dict["organization_id"])
     if not data_dict.get("include_inactive"):
         q = q.filter(Grant.revoked.is_(None), Grant.expires > utcnow())
     grants = q.order_by(Grant.expires.asc()).all()
