@@ -118,6 +118,7 @@ class TestRequestPage:
         assert "govopen-download" in body and portal["r1"]["id"] in body
         letter = page(app, f"{url}/letter", tokens["citizen"])
         assert "行政复议" in letter and "行政诉讼" in letter and expires in letter
+        assert request_store.sla.active_policy().rule("open_application").citation in letter
         assert ID_NUMBER not in letter  # the letter masks identifiers, even for the applicant
 
     def test_letter_only_after_a_decision(self, app, portal, tokens):
@@ -159,6 +160,8 @@ class TestQueue:
         approve(portal, req)
         body = page(app, "/requests/queue?organization=health&tab=grants", tokens["editor"])
         assert "govopen-grants" in body and "2025" in body
+        last_day = (datetime.date.today() + datetime.timedelta(days=30)).isoformat()
+        assert f'<td class="govopen-expires">{last_day}</td>' in body  # the last day, not the next midnight
 
 
 class TestOverview:

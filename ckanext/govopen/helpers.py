@@ -9,7 +9,7 @@ from ckanext.govopen.i18n_text import t
 __all__ = ["govopen_t", "govopen_category_changes", "govopen_choice_label", "govopen_item_type_label",
            "govopen_open_objections", "govopen_privacy_hides_resources", "govopen_request_label",
            "govopen_countdown", "govopen_request_kinds_offered", "govopen_user_label", "govopen_org_title",
-           "govopen_mask", "govopen_has_queue"]
+           "govopen_mask", "govopen_has_queue", "govopen_grant_last_day"]
 
 
 def govopen_t(zh: str, en: str) -> str:
@@ -169,3 +169,14 @@ def govopen_has_queue() -> bool:
     if not tk.current_user.is_authenticated:
         return False
     return bool(tk.current_user.sysadmin or request_store.memberships(tk.current_user))
+
+
+def govopen_grant_last_day(expires: str) -> str:
+    """The last day (Beijing time) a grant runs: it ends at 24:00 that day, stored as the
+    next midnight in UTC."""
+    import datetime
+
+    from ckanext.govopen import deadlines as dl
+
+    end = datetime.datetime.fromisoformat(expires).replace(tzinfo=datetime.timezone.utc).astimezone(dl.SHANGHAI)
+    return (end - datetime.timedelta(microseconds=1)).date().isoformat()

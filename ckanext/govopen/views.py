@@ -321,4 +321,5 @@ def request_letter(id: str):
     return tk.render("govopen/request/letter.html", {
         "req": req, "resources": resources, "department": tk.h.govopen_org_title(req["organization_id"]),
         "letter": {k: tk.config[f"ckanext.govopen.letter.{k}"] for k in ("reconsideration", "litigation")},
+        "citation": sla.policy_named(req["policy"]).rule(req["kind"]).citation,
     })
