@@ -238,3 +238,24 @@ class TestCsrf:
         assert res.status_code == 400 and model.Session.get(Request, req.id).status == "submitted"
         res = app.post(f"/requests/{req.id}/withdraw", data={"_csrf_token": token}, follow_redirects=False)
         assert res.status_code == 302 and model.Session.get(Request, req.id).status == "withdrawn"
+
+
+class TestListsAndLanguages:
+    @pytest.mark.ckan_config("ckanext.govopen.requests.daily_limit", 0)
+    def test_my_requests_paginate(self, app, portal, tokens):
+        made = [call("govopen_request_create", portal["citizen"], **application(portal, purpose=f"用途{i}"))
+                for i in range(23)]
+        first = page(app, "/requests", tokens["citizen"])
+        second = page(app, "/requests?page=2", tokens["citizen"])
+        assert "共 23 项" in first and "第 1 / 2 页" in first and "page=2" in first
+        on_first = {r["number"] for r in made if r["number"] in first}
+        on_second = {r["number"] for r in made if r["number"] in second}
+        assert len(on_first) == 20 and len(on_second) == 3 and not on_first & on_second
+        assert "第 1 / 2 页" in page(app, "/requests?page=x", tokens["citizen"])  # a bad page number: the first
+
+    def test_english_pages(self, app, portal, tokens):
+        req = call("govopen_request_create", portal["citizen"], **application(portal))
+        body = page(app, f"/en/requests/{req['id']}", tokens["citizen"])
+        assert "Application for data" in body and "Timeline" in body and "办理过程" not in body
+        form = page(app, "/en/dataset/births/request/open_application", tokens["citizen"])
+        assert "Answer due within" in form or "The department must accept by" in form
