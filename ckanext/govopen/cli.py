@@ -33,6 +33,7 @@ def demo_load(quiet: bool) -> None:
         fg="green",
     )
     click.echo("Demo sysadmin: {user} / {password}".format(**summary))
+    click.echo("Demo users (same password): `ckan govopen demo login` lists them")
 
 
 @demo.command("login")
@@ -40,8 +41,12 @@ def demo_login() -> None:
     """Print the demo sysadmin's user name and password."""
     import ckan.plugins.toolkit as tk
 
-    click.echo("{} / {}".format(tk.config["ckanext.govopen.demo.sysadmin_name"],
-                                tk.config["ckanext.govopen.demo.sysadmin_password"]))
+    from ckanext.govopen.demo.requests import PEOPLE
+
+    password = tk.config["ckanext.govopen.demo.sysadmin_password"]
+    click.echo("{} / {}".format(tk.config["ckanext.govopen.demo.sysadmin_name"], password))
+    for name, fullname, _org, _capacity in PEOPLE:
+        click.echo(f"  {name} / {password}  {fullname}")
 
 
 @govopen.command("deadline")

@@ -86,5 +86,8 @@ def load(progress: Callable[[str], None] = lambda _msg: None) -> dict[str, Any]:
         })
         created += 1
         progress(f"[{i}/{total}] {spec['title']}")
-    return {"departments": len(catalogue.DEPARTMENTS), "datasets": total,
+    from . import requests
+
+    made = requests.load(site_user, password, progress)
+    return {"departments": len(catalogue.DEPARTMENTS), "datasets": total, "requests": made,
             "created": created, "existing": existing, "user": user, "password": password}
