@@ -102,3 +102,27 @@ def purge_identifiers(dry_run: bool) -> None:
     else:
         model.Session.commit()
         click.echo(f"purged identifiers from {count} requests closed before {cutoff:%Y-%m-%d}")
+
+
+@govopen.command("sla-sweep")
+@click.option("--today", default=None, help="Sweep as if today were YYYY-MM-DD (default: today in Beijing).")
+@click.option("--quiet", is_flag=True, help="Print nothing unless something was done.")
+def sla_sweep(today: str | None, quiet: bool) -> None:
+    """Let deadlines act: deemed approvals, escalations, reminders, grant-expiry notices, and
+    mail still unsent. Safe to run often, and twice at once."""
+    import datetime
+
+    from ckanext.govopen import sweep
+
+    try:
+        day = datetime.date.fromisoformat(today) if today else None
+    except ValueError:
+        raise click.BadParameter("expected YYYY-MM-DD", param_hint="--today")
+    counts = sweep.run(day)
+    labels = {"deemed_approved": "逾期视为同意 / deemed approved", "escalated": "升级督办 / escalated",
+              "reminders": "到期提醒 / reminders queued", "grant_notices": "授权到期通知 / grant notices queued",
+              "mail_pending": "待发邮件 / mail waiting to be sent"}
+    if quiet and not any(counts[k] for k in labels if k != "mail_pending"):
+        return
+    for key, label in labels.items():
+        click.echo(f"{label}: {counts[key]}")

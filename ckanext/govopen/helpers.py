@@ -62,7 +62,7 @@ def govopen_privacy_hides_resources() -> bool:
 
 
 # Words of the request desk: kinds, statuses, actions, choices (Chinese, English).
-_REQUEST_LABELS = {
+REQUEST_LABELS = {
     "open_application": ("开放申请", "Application for data"),
     "share_application": ("共享申请", "Share request"),
     "objection": ("异议", "Objection"),
@@ -111,7 +111,7 @@ def govopen_request_label(value: str | None) -> str:
     """A request kind, status, action or choice in the page's language."""
     if not value:
         return ""
-    zh, en = _REQUEST_LABELS.get(value, (value, value))
+    zh, en = REQUEST_LABELS.get(value, (value, value))
     return t(zh, en)
 
 

@@ -65,15 +65,17 @@ _UNSET = object()
 
 
 def record(req: Request, action: str, actor_id: str | None, to_status: str, note: str | None = None,
-           from_status: Any = _UNSET) -> None:
+           from_status: Any = _UNSET) -> RequestEvent:
     """Change REQ's status and append the event, in the caller's transaction."""
-    model.Session.add(RequestEvent(request_id=req.id, actor_id=actor_id, action=action,
-                                   from_status=req.status if from_status is _UNSET else from_status,
-                                   to_status=to_status, note=note))
+    event = RequestEvent(request_id=req.id, actor_id=actor_id, action=action,
+                         from_status=req.status if from_status is _UNSET else from_status,
+                         to_status=to_status, note=note)
+    model.Session.add(event)
     req.status = to_status
     req.modified = utcnow()
     if to_status in workflow.END_STATUSES:
         req.closed = utcnow()
+    return event
 
 
 def initial_deadlines(rule: dl.KindPolicy, day: datetime.date) -> tuple[datetime.date, datetime.date]:

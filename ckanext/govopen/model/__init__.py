@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-__all__ = ["CategoryChange", "Request", "RequestEvent", "Grant", "utcnow", "user_memberships"]
+__all__ = ["CategoryChange", "Request", "RequestEvent", "Grant", "Notification", "utcnow", "user_memberships"]
 
 
 def _uuid() -> str:
@@ -156,3 +156,6 @@ class Grant(tk.BaseModel):
                 "holder_id": self.holder_id, "conditions": self.conditions,
                 "expires": self.expires.isoformat(), "revoked": self.revoked.isoformat() if self.revoked else None,
                 "created": self.created.isoformat()}
+
+
+from ckanext.govopen.model.notification import Notification  # noqa: E402  (needs tk.BaseModel loaded)

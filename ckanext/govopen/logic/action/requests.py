@@ -10,6 +10,7 @@ import sqlalchemy as sa
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
+from ckanext.govopen import notifications
 from ckanext.govopen import request_store as store
 from ckanext.govopen import request_rules as workflow
 from ckanext.govopen import sla
@@ -68,6 +69,7 @@ def _transition(context, data_dict, action: str, decision: str | None = None) ->
 def _commit_and_show(context, req: Request, roles: set[str]) -> dict[str, Any]:
     if not context.get("defer_commit"):
         model.repo.commit()
+        notifications.dispatch()
         if req.kind == "objection" and (req.applicant or {}).get("objection_type") == "privacy":
             # Opening or closing a privacy objection changes who may have the resources:
             # re-index so the search index holds exactly the URLs everyone may have.
@@ -135,8 +137,9 @@ def govopen_request_create(context, data_dict) -> dict[str, Any]:
                   applicant=applicant, policy=policy.name)
     model.Session.add(req)
     model.Session.flush()
-    store.record(req, "create", user.id, "submitted", from_status=None)
+    event = store.record(req, "create", user.id, "submitted", from_status=None)
     req.accept_due, req.due = store.initial_deadlines(rule, today)
+    notifications.queue_for(req, "submitted", event, user.id)
     roles = store.roles_for(user, req)
     return _commit_and_show(context, req, roles)
 
@@ -209,10 +212,11 @@ def govopen_request_accept(context, data_dict) -> dict[str, Any]:
     """
     tk.check_access("govopen_request_accept", context, data_dict)
     req, roles, to_status = _transition(context, data_dict, "accept")
-    store.record(req, "accept", _user(context).id, to_status, data_dict.get("note"))
+    event = store.record(req, "accept", _user(context).id, to_status, data_dict.get("note"))
     rule = sla.policy_named(req.policy).rule(req.kind)
     if rule.clock_start == "acceptance":
         req.due = store.deadline_of(req).due
+    notifications.queue_for(req, "accepted", event, event.actor_id)
     return _commit_and_show(context, req, roles)
 
 
@@ -224,8 +228,9 @@ def govopen_request_ask_info(context, data_dict) -> dict[str, Any]:
     """
     tk.check_access("govopen_request_ask_info", context, data_dict)
     req, roles, to_status = _transition(context, data_dict, "ask_info")
-    store.record(req, "ask_info", _user(context).id, to_status, data_dict["note"])
+    event = store.record(req, "ask_info", _user(context).id, to_status, data_dict["note"])
     req.pauses = [*(req.pauses or []), [store.today().isoformat(), None]]
+    notifications.queue_for(req, "info_requested", event, event.actor_id)
     return _commit_and_show(context, req, roles)
 
 
@@ -237,12 +242,13 @@ def govopen_request_respond(context, data_dict) -> dict[str, Any]:
     """
     tk.check_access("govopen_request_respond", context, data_dict)
     req, roles, to_status = _transition(context, data_dict, "respond")
-    store.record(req, "respond", _user(context).id, to_status, data_dict["note"])
+    event = store.record(req, "respond", _user(context).id, to_status, data_dict["note"])
     pauses = [list(p) for p in (req.pauses or [])]
     if pauses and pauses[-1][1] is None:
         pauses[-1][1] = store.today().isoformat()
     req.pauses = pauses
     req.due = store.deadline_of(req).due
+    notifications.queue_for(req, "resubmitted", event, event.actor_id)
     return _commit_and_show(context, req, roles)
 
 
@@ -292,7 +298,8 @@ def govopen_request_decide(context, data_dict) -> dict[str, Any]:
                         licensing_required=workflow.licensing_required(usage))
     decision.update(decided_by=user.id, decided_on=today.isoformat(), steps=steps)
     req.decision = decision
-    store.record(req, "decide", user.id, to_status, data_dict.get("reason"))
+    event = store.record(req, "decide", user.id, to_status, data_dict.get("reason"))
+    notifications.queue_for(req, "decided", event, user.id)
     return _commit_and_show(context, req, roles)
 
 
@@ -304,7 +311,8 @@ def govopen_request_withdraw(context, data_dict) -> dict[str, Any]:
     """
     tk.check_access("govopen_request_withdraw", context, data_dict)
     req, roles, to_status = _transition(context, data_dict, "withdraw")
-    store.record(req, "withdraw", _user(context).id, to_status, data_dict.get("note"))
+    event = store.record(req, "withdraw", _user(context).id, to_status, data_dict.get("note"))
+    notifications.queue_for(req, "withdrawn", event, event.actor_id)
     return _commit_and_show(context, req, roles)
 
 

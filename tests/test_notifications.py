@@ -1,0 +1,139 @@
+"""Request mail through the outbox, received by a real SMTP server on loopback (aiosmtpd)."""
+from __future__ import annotations
+
+import email
+import email.policy
+import socket
+import threading
+
+import pytest
+
+import ckan.model as model
+from ckan.lib import jobs
+
+from ckanext.govopen import notifications
+from ckanext.govopen.model import Notification, Request
+from tests.logic.test_requests import ID_NUMBER, application, approve, call, portal  # noqa: F401
+
+pytestmark = pytest.mark.usefixtures("with_plugins")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Inbox:
+    """A real SMTP server on loopback that keeps what it receives."""
+
+    def __init__(self, port: int):
+        from aiosmtpd.controller import Controller
+
+        self.messages: list[email.message.EmailMessage] = []
+        self.recipients: list[list[str]] = []
+        self.controller = Controller(self, hostname="127.0.0.1", port=port)
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
+        self.recipients.append(list(envelope.rcpt_tos))
+        return "250 OK"
+
+    def to(self, address: str) -> list[email.message.EmailMessage]:
+        return [m for m, r in zip(self.messages, self.recipients) if address in r]
+
+
+@pytest.fixture
+def smtp(ckan_config, monkeypatch):
+    port = free_port()
+    monkeypatch.setitem(ckan_config, "smtp.server", f"127.0.0.1:{port}")
+    inbox = Inbox(port)
+    yield inbox
+    try:
+        inbox.controller.stop()
+    except (AssertionError, RuntimeError):
+        pass  # a test stopped it or never started it
+
+
+def body_of(message) -> str:
+    return message.get_body(preferencelist=("plain",)).get_content()
+
+
+def test_a_decision_reaches_the_applicant_by_mail(portal, smtp):  # noqa: F811
+    jobs.get_queue().empty()
+    smtp.controller.start()
+    req = call("govopen_request_create", portal["citizen"], **application(portal))
+    assert any(j.func_name.endswith("send_pending") for j in jobs.get_queue().jobs)  # dispatched after commit
+    approve(portal, req)
+    assert notifications.send_pending() >= 2
+    to_editor = smtp.to(portal["editor"]["email"])
+    assert to_editor and "新的开放申请待办理" in to_editor[0]["Subject"] and req["number"] in to_editor[0]["Subject"]
+    to_citizen = smtp.to(portal["citizen"]["email"])
+    assert len(to_citizen) == 1
+    decided = to_citizen[0]
+    assert "您的申请已有结果" in decided["Subject"] and "Decision on your request" in decided["Subject"]
+    text = body_of(decided)
+    assert "出生人口" in text and f"/requests/{req['id']}" in text and "同意" in text and "Approved" in text
+    for message in smtp.messages:  # identifiers never go into mail, not even masked
+        assert ID_NUMBER not in body_of(message) and ID_NUMBER[-4:] + "\n" not in body_of(message)
+    assert notifications.send_pending() == 0  # nothing twice
+
+
+def test_a_mail_failure_keeps_the_decision_and_is_retried(portal, smtp):  # noqa: F811
+    req = call("govopen_request_create", portal["citizen"], **application(portal))
+    approve(portal, req)  # the SMTP server is down
+    with pytest.raises(RuntimeError):
+        notifications.send_pending()
+    model.Session.expire_all()
+    assert model.Session.get(Request, req["id"]).status == "approved"
+    rows = [r for r in model.Session.query(Notification).filter(Notification.request_id == req["id"])
+            if r.last_error != "no email address"]  # factory users without mail are skipped for good
+    assert {r.event for r in rows} == {"submitted", "decided"}
+    assert all(r.sent is None and r.attempts == 1 and "127.0.0.1" in r.last_error for r in rows)
+    smtp.controller.start()
+    assert notifications.send_pending() == len(rows)
+    assert notifications.send_pending() == 0
+    assert len(smtp.messages) == len(rows)
+
+
+def test_queuing_twice_queues_once(portal):  # noqa: F811
+    req = call("govopen_request_create", portal["citizen"], **application(portal))
+    first = notifications.queue("reminder", [req["id"]], tag="x")  # the department's admins and editors
+    assert first >= 1 and notifications.queue("reminder", [req["id"]], tag="x") == 0
+    model.Session.commit()
+
+
+def test_two_workers_send_each_mail_once(portal, smtp):  # noqa: F811
+    smtp.controller.start()
+    for i in range(6):
+        call("govopen_request_create", portal["citizen"], **application(portal, purpose=f"用途{i}"))
+    results, errors = [], []
+
+    def work():
+        try:
+            results.append(notifications.send_pending())
+        except Exception as e:  # noqa: BLE001
+            errors.append(e)
+        finally:
+            model.Session.remove()
+
+    threads = [threading.Thread(target=work) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors and sum(results) == len(smtp.messages) == 6  # one "submitted" mail each to the editor
+    assert len({m["Subject"] for m in smtp.to(portal["editor"]["email"])}) == 6
+    assert notifications.pending_count() == 0
+
+
+def test_users_without_email_are_skipped_not_retried(portal, smtp):  # noqa: F811
+    smtp.controller.start()
+    editor = model.User.get(portal["editor"]["name"])
+    editor.email = ""
+    model.Session.commit()
+    call("govopen_request_create", portal["citizen"], **application(portal))
+    assert notifications.send_pending() == 0
+    row = model.Session.query(Notification).filter(Notification.recipient_id == editor.id).one()
+    assert row.sent is None and row.attempts == notifications.MAX_ATTEMPTS and row.last_error == "no email address"
+    assert notifications.pending_count() == 0
