@@ -30,6 +30,7 @@ write_config() {
       -e "s#@DB_URL@#postgresql://$PG_USER:$PG_PASSWORD@127.0.0.1:$PG_PORT/$db#g" \
       -e "s#@SOLR_URL@#http://127.0.0.1:$SOLR_PORT/solr/$core#g" \
       -e "s#@REDIS_URL@#redis://127.0.0.1:$REDIS_PORT/0#g" \
+      -e "s#@SMTP_PORT@#$((port + 20000))#g" \
       "$GOVOPEN_ROOT/scripts/ckan.ini.in" >"$ini.tmp"
   mv "$ini.tmp" "$ini"
   note "config: $ini"
@@ -63,6 +64,7 @@ serve() {
 }
 
 stop() {
+  bash "$GOVOPEN_ROOT/scripts/scheduler.sh" stop "$name"
   if [[ -f "$dir/ckan.pid" ]] && kill -0 "$(cat "$dir/ckan.pid")" 2>/dev/null; then
     step "Stopping portal $name"
     kill "$(cat "$dir/ckan.pid")"
@@ -89,6 +91,7 @@ case "$cmd" in
     init_portal
     [[ " $* " == *" --demo "* ]] && { step "Loading demo data into $name"; ckan govopen demo load; }
     serve
+    bash "$GOVOPEN_ROOT/scripts/scheduler.sh" start "$name"
     ;;
   *) die "unknown command $cmd" ;;
 esac

@@ -7,12 +7,16 @@ another user cannot; the written reply prints.
 from __future__ import annotations
 
 import datetime
+import email
+import email.policy
 import re
 import secrets
+import time
 
 import pytest
 
 from ckanext.govopen.codes import citizen_id_check_char
+from tests.live.conftest import ROOT
 
 DATASET = "road-freight-licences"  # demo: open on application, transport bureau's
 PASSWORD = "Journey-Pw-2026!"
@@ -41,6 +45,20 @@ def login(browser, portal, name):
     page.wait_for_load_state()
     assert "/user/login" not in page.url, page.url
     return page
+
+
+def mail_to(portal, address: str, subject_part: str, wait: float = 60) -> email.message.EmailMessage:
+    """The portal's mail as its mail catcher (scripts/scheduler.sh) keeps it: sent by the jobs
+    worker from the outbox, over SMTP on loopback."""
+    maildir = ROOT / ".local" / "mail" / portal.name / "new"
+    deadline = time.monotonic() + wait
+    while time.monotonic() < deadline:
+        for path in sorted(maildir.glob("*")) if maildir.exists() else []:
+            message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+            if address in str(message["To"]) and subject_part in str(message["Subject"]):
+                return message
+        time.sleep(1)
+    raise AssertionError(f"no mail to {address} with {subject_part!r} in {maildir}")
 
 
 def status_of(page) -> str:
@@ -96,6 +114,10 @@ def test_apply_ask_answer_approve_download_and_print(demo_portal, browser, peopl
     officer.locator("#form-decide button[type=submit]").click()
     officer.wait_for_load_state()
     assert status_of(officer) == "approved"
+    # The decision reaches the researcher by mail: outbox, Redis queue, jobs worker, SMTP.
+    decided = mail_to(demo_portal, f"{people['researcher']}@example.gov.cn", "您的申请已有结果")
+    assert request_url.rsplit("/", 1)[1] in decided.get_body(("plain",)).get_content()
+    assert "34018119900307123" not in decided.get_body(("plain",)).get_content()
 
     researcher.goto(request_url)
     researcher.screenshot(path=str(artifacts / "journey-3-approved.png"), full_page=True)

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# The background side of one portal: the deadline sweep every few minutes, a CKAN jobs worker
+# (it sends the mail), and a development mail catcher that keeps every mail in a Maildir.
+# Usage: scripts/scheduler.sh start|stop|status NAME
+#   GOVOPEN_SWEEP_MINUTES  minutes between sweeps (default 5)
+# Mail lands in .local/mail/NAME/new/ (one file per message; the portal's smtp.server points there).
+source "$(dirname "$0")/lib.sh"
+cmd="${1:-}"; name="${2:-}"
+[[ -n "$cmd" && -n "$name" ]] || die "usage: $0 start|stop|status NAME"
+dir="$GOVOPEN_LOCAL/portals/$name"
+ini="$dir/ckan.ini"
+minutes="${GOVOPEN_SWEEP_MINUTES:-5}"
+maildir="$GOVOPEN_LOCAL/mail/$name"
+
+alive() { [[ -f "$dir/$1.pid" ]] && kill -0 "$(cat "$dir/$1.pid")" 2>/dev/null; }
+
+launch() { # NAME COMMAND...: start COMMAND in the background unless it runs already
+  local what="$1"; shift
+  if alive "$what"; then note "$what already running"; return; fi
+  nohup "$@" >"$dir/$what.log" 2>&1 </dev/null &
+  echo $! >"$dir/$what.pid"
+  note "$what started (log: $dir/$what.log)"
+}
+
+start() {
+  [[ -f "$ini" ]] || die "no portal $name (scripts/portal.sh up $name PORT first)"
+  local smtp_port
+  smtp_port=$(sed -n 's/^smtp.server = 127.0.0.1://p' "$ini")
+  step "Background work of portal $name: sweep every ${minutes} min, jobs worker, mail catcher on :$smtp_port"
+  mkdir -p "$maildir"/{tmp,new,cur}
+  launch mailcatcher "$GOVOPEN_VENV/bin/python" -m aiosmtpd -n -l "127.0.0.1:$smtp_port" \
+    -c aiosmtpd.handlers.Mailbox "$maildir"
+  launch worker "$GOVOPEN_VENV/bin/ckan" -c "$ini" jobs worker
+  # setsid: the loop and its sleeps form one process group, which stop kills whole.
+  launch sweep setsid bash -c "while true; do '$GOVOPEN_VENV/bin/ckan' -c '$ini' govopen sla-sweep --quiet; sleep $((minutes * 60)); done"
+  note "mail: $maildir/new/"
+}
+
+stop() {
+  local what pid
+  for what in sweep worker mailcatcher; do
+    if alive "$what"; then
+      pid=$(cat "$dir/$what.pid")
+      kill -- "-$pid" 2>/dev/null || kill "$pid" 2>/dev/null || true
+      note "$what of $name stopped"
+    fi
+    rm -f "$dir/$what.pid"
+  done
+}
+
+status() {
+  local what
+  for what in sweep worker mailcatcher; do
+    if alive "$what"; then echo "$what: running"; else echo "$what: stopped"; fi
+  done
+}
+
+case "$cmd" in
+  start) start ;;
+  stop) stop ;;
+  status) status ;;
+  *) die "unknown command $cmd" ;;
+esac
