@@ -127,7 +127,8 @@ def main() -> int:
             factories.User(name="bench-official")["name"])
         org = model.Session.query(model.Group).filter(model.Group.name == "bench-dept-00").one()
         if not model.Session.query(model.Member).filter_by(table_id=official.id, group_id=org.id).count():
-            model.Session.add(model.Member(table_name="user", table_id=official.id, group_id=org.id,
+            # group=, not group_id=: Member's constructor sets the relationship, which wins at flush.
+            model.Session.add(model.Member(table_name="user", table_id=official.id, group=org,
                                            capacity="member", state="active"))
             model.Session.commit()
         restricted = model.Session.query(model.Package).filter(

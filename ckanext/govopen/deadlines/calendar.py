@@ -26,6 +26,8 @@ Holiday table text form (one entry per year; entries separated by newlines or ``
 """
 from __future__ import annotations
 
+import functools
+
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -91,16 +93,23 @@ class WorkCalendar:
         table = self.tables.get(day.year)
         if table is not None:
             return table.is_working_day(day), True
-        try:
-            return chinese_calendar.is_workday(day), True
-        except NotImplementedError:
-            return day.weekday() < 5, False
+        return _official_status(day)
 
     def is_working_day(self, day: date) -> bool:
         return self.status(day)[0]
 
     def is_known(self, day: date) -> bool:
         return self.status(day)[1]
+
+
+@functools.lru_cache(maxsize=8192)
+def _official_status(day: date) -> tuple[bool, bool]:
+    # chinese_calendar validates and looks up each date anew; counting a deadline asks for the
+    # same days over and over (every row of a queue page), so remember the answers.
+    try:
+        return chinese_calendar.is_workday(day), True
+    except NotImplementedError:
+        return day.weekday() < 5, False
 
 
 DEFAULT_CALENDAR = WorkCalendar()
