@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 from typing import Any, Iterable
 
+import sqlalchemy as sa
+
 import ckan.lib.munge as munge
 import ckan.model as model
 import ckan.plugins.toolkit as tk
@@ -138,15 +140,16 @@ def _withhold(res: dict[str, Any]) -> None:
     res[RESTRICTED_FLAG] = True
 
 
+_RESOURCE_URLS = sa.text("SELECT id, url, url_type, package_id FROM resource WHERE id = ANY(:ids)")
+
+
 def _urls(resource_ids: Iterable[str], package_type: str, for_edit: bool) -> dict[str, str]:
     """Live URLs as CKAN's resource_dictize shows them: links as stored, uploads as download
     links (the bare file name when editing)."""
     ids = list(resource_ids)
     if not ids:
         return {}
-    rows = (model.Session.query(model.Resource.id, model.Resource.url, model.Resource.url_type,
-                                model.Resource.package_id)
-            .filter(model.Resource.id.in_(ids)).all())
+    rows = model.Session.execute(_RESOURCE_URLS, {"ids": ids}).all()  # plain SQL: see user_memberships
     urls = {}
     for rid, url, url_type, package_id in rows:
         if url_type == "upload" and url and not for_edit:

@@ -26,12 +26,16 @@ def utcnow() -> datetime.datetime:
 
 def user_memberships(user_id: str) -> dict[str, str]:
     """{organization id: capacity} of the user's active memberships of active departments."""
-    rows = (model.Session.query(model.Member.group_id, model.Member.capacity)
-            .join(model.Group, model.Group.id == model.Member.group_id)
-            .filter(model.Member.table_name == "user", model.Member.table_id == user_id,
-                    model.Member.state == "active", model.Group.is_organization.is_(True),
-                    model.Group.state == "active"))
-    return dict(rows)
+    # Plain SQL: the gate asks this on every restricted package_show, where ORM query
+    # building costs more than the query itself.
+    rows = model.Session.execute(_MEMBERSHIPS, {"user_id": user_id})
+    return dict(rows.all())
+
+
+_MEMBERSHIPS = sa.text("""
+    SELECT m.group_id, m.capacity FROM member m JOIN "group" g ON g.id = m.group_id
+    WHERE m.table_name = 'user' AND m.table_id = :user_id AND m.state = 'active'
+      AND g.is_organization AND g.state = 'active'""")
 
 
 class CategoryChange(tk.BaseModel):
