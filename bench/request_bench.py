@@ -10,7 +10,6 @@ statuses restored), so every run measures the same work. Usage: `make bench`.
 """
 from __future__ import annotations
 
-import datetime
 import os
 import pathlib
 import resource

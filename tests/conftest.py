@@ -1,6 +1,8 @@
 """Shared fixtures. The database and Solr are the real ones named in test.ini."""
 import pytest
 
+from tests.requests_support import portal  # noqa: F401  (the request tests' city, as a fixture)
+
 
 MIGRATED_PLUGINS = ("activity", "harvest", "govopen")
 

@@ -13,7 +13,7 @@ from ckan.lib import jobs
 
 from ckanext.govopen import notifications
 from ckanext.govopen.model import Notification, Request
-from tests.logic.test_requests import ID_NUMBER, application, approve, call, portal  # noqa: F401
+from tests.requests_support import ID_NUMBER, application, approve, call
 
 pytestmark = pytest.mark.usefixtures("with_plugins")
 

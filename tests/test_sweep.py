@@ -10,7 +10,7 @@ import ckan.model as model
 
 from ckanext.govopen import request_store, sweep
 from ckanext.govopen.model import Grant, Notification, Request, RequestEvent
-from tests.logic.test_requests import application, approve, call, can_read, portal  # noqa: F401
+from tests.requests_support import application, approve, call, can_read
 
 pytestmark = pytest.mark.usefixtures("with_plugins")
 TODAY = request_store.today()

@@ -12,7 +12,7 @@ from ckan.tests import factories, helpers
 
 from ckanext.govopen import request_store
 from ckanext.govopen.model import Request
-from tests.logic.test_requests import ID_NUMBER, XSS, application, approve, call, portal  # noqa: F401
+from tests.requests_support import ID_NUMBER, XSS, application, approve, call
 
 pytestmark = pytest.mark.usefixtures("with_plugins")
 

@@ -270,7 +270,7 @@ def _render_request(req: dict[str, Any], form: dict[str, Any] | None = None, err
         "req": req, "roles": roles, "actions": actions, "grants": _with_datasets(grants), "resources": resources,
         "form": form or {}, "errors": errors or {}, "failed_action": failed_action,
         "staff_view": bool(roles & {"decider", "authority", "sysadmin", "owner_member"}),
-        "rule": rule, "max_expires": (store.today() + datetime.timedelta(days=rule.max_grant_days)).isoformat()
+        "max_expires": (store.today() + datetime.timedelta(days=rule.max_grant_days)).isoformat()
         if rule.max_grant_days else "",
     })
     return body, status
