@@ -137,3 +137,24 @@ def test_users_without_email_are_skipped_not_retried(portal, smtp):  # noqa: F81
     row = model.Session.query(Notification).filter(Notification.recipient_id == editor.id).one()
     assert row.sent is None and row.attempts == notifications.MAX_ATTEMPTS and row.last_error == "no email address"
     assert notifications.pending_count() == 0
+
+
+def test_revoking_a_grant_tells_the_holder(portal):  # noqa: F811
+    req = call("govopen_request_create", portal["citizen"], **application(portal))
+    grant_id = approve(portal, req)["decision"]["grant_id"]
+    call("govopen_grant_revoke", portal["editor"], id=grant_id, reason="用途超出范围")
+    told = {n.recipient_id for n in model.Session.query(Notification).filter_by(event="grant_revoked")}
+    assert told == {portal["citizen"]["id"]}
+
+
+@pytest.mark.ckan_config("ckanext.govopen.policy", "nanjing")
+def test_a_first_approval_step_tells_the_data_authority(portal):  # noqa: F811
+    import datetime
+
+    req = call("govopen_request_create", portal["official"], dataset_id=portal["ds"]["name"], kind="share_application",
+               applicant_type="department", applicant_name="市交通运输局", purpose="路网规划", scenario="内部分析",
+               usage_type="other", security_measures="政务外网",
+               requested_until=(datetime.date.today() + datetime.timedelta(days=30)).isoformat())
+    call("govopen_request_decide", portal["editor"], id=req["id"], decision="approve", reason="同意共享")
+    told = {n.recipient_id for n in model.Session.query(Notification).filter_by(event="step_decided")}
+    assert portal["supervisor"]["id"] in told and portal["editor"]["id"] not in told

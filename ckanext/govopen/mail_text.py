@@ -60,6 +60,17 @@ _TEXT: dict[str, tuple[tuple[str, str], tuple[str, str]]] = {
          "{department} did not answer request no. {number} ({kind_en}, “{dataset}”) by {due}; it has been escalated to "
          "the data authority."),
     ),
+    "step_decided": (
+        ("审核环节已完成，待您审批：{number}", "Your approval step is next: {number}"),
+        ("{kind_zh}（编号 {number}，数据集「{dataset}」）已完成上一审核环节，请于 {due}（含当日）前作出决定。",
+         "The previous approval step of request no. {number} ({kind_en}, “{dataset}”) is done; decide by {due} "
+         "(inclusive)."),
+    ),
+    "grant_revoked": (
+        ("数据授权已撤销：{dataset}", "Access revoked: {dataset}"),
+        ("{department}已撤销您经申请（编号 {number}）获得的数据集「{dataset}」授权，自即时起不能再访问。",
+         "{department} has revoked the access to “{dataset}” granted on request no. {number}; it ends now."),
+    ),
     "grant_expiring": (
         ("数据授权即将到期：{dataset}", "Access ends soon: {dataset}"),
         ("您经申请（编号 {number}）获得的数据集「{dataset}」授权将于 {expires} 到期。如需继续使用，请重新申请。",

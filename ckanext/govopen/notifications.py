@@ -48,6 +48,8 @@ AUDIENCES = {
     "deemed_approved": ("applicant", "applicant_department", "deciders"),
     "reminder": ("deciders",),
     "escalated": ("authority", "deciders"),
+    "step_decided": ("authority", "deciders"),
+    "grant_revoked": ("applicant", "applicant_department"),
 }
 
 

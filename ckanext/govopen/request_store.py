@@ -4,6 +4,7 @@ append-only events, grants, and the request as the API returns it. The rules the
 from __future__ import annotations
 
 import datetime
+import uuid
 from typing import Any, Iterable
 
 import sqlalchemy as sa
@@ -110,7 +111,8 @@ def grant_for(req: Request, resource_ids: Iterable[str], expires: datetime.date,
     to the applying department. Expires at the end of EXPIRES (Beijing time)."""
     end = dl.deadline_end(expires).astimezone(datetime.timezone.utc).replace(tzinfo=None)
     holder = ("department", req.applicant_org) if req.kind == "share_application" else ("user", req.user_id)
-    grant = Grant(request_id=req.id, package_id=req.package_id, resource_ids=sorted(resource_ids),
+    # The id is set here, not at flush: the decision records it before anything is flushed.
+    grant = Grant(id=str(uuid.uuid4()), request_id=req.id, package_id=req.package_id, resource_ids=sorted(resource_ids),
                   holder_type=holder[0], holder_id=holder[1], conditions=conditions, expires=end)
     model.Session.add(grant)
     return grant

@@ -392,3 +392,10 @@ class TestTwoStepApproval:
                         reason="超出履职需要", legal_basis="南京 第二十二条")
         assert rejected["status"] == "rejected"
         assert model.Session.query(Grant).count() == 0
+
+
+def test_the_decision_names_its_grant(portal):
+    req = call("govopen_request_create", portal["citizen"], **application(portal))
+    decided = approve(portal, req)
+    grant = model.Session.query(Grant).filter_by(request_id=req["id"]).one()
+    assert decided["decision"]["grant_id"] == grant.id

@@ -285,8 +285,9 @@ def govopen_request_decide(context, data_dict) -> dict[str, Any]:
     if not last:
         # An opinion, not yet the decision: the request is (now) accepted and waits for the next step.
         req.decision = {"steps": steps}
-        store.record(req, "decide_step", user.id, "accepted" if req.status == "submitted" else req.status,
-                     f"{step}: {data_dict['decision']}" + (f" — {data_dict['reason']}" if data_dict.get("reason") else ""))
+        event = store.record(req, "decide_step", user.id, "accepted" if req.status == "submitted" else req.status,
+                             f"{step}: {data_dict['decision']}" + (f" — {data_dict['reason']}" if data_dict.get("reason") else ""))
+        notifications.queue_for(req, "step_decided", event, user.id)
         return _commit_and_show(context, req, roles)
     decision = dict(opinion)
     if to_status == "approved":
@@ -361,7 +362,9 @@ def govopen_grant_revoke(context, data_dict) -> dict[str, Any]:
     if grant.revoked is None:
         grant.revoked = utcnow()
         grant.revoked_by = user.id
-        store.record(req, "revoke_grant", user.id, req.status, data_dict["reason"])
+        event = store.record(req, "revoke_grant", user.id, req.status, data_dict["reason"])
+        notifications.queue_for(req, "grant_revoked", event, user.id)
     if not context.get("defer_commit"):
         model.repo.commit()
+        notifications.dispatch()
     return grant.as_dict()
