@@ -105,7 +105,8 @@ class TestRequestPage:
         assert 'id="form-decide"' in page(app, url, tokens["editor"])
         assert 'id="form-decide"' not in page(app, url, tokens["citizen"])
         post(app, f"{url}/ask_info", tokens["editor"], {"note": "请补充课题立项证明"}, status=302)
-        assert 'id="form-respond"' in page(app, url, tokens["citizen"])
+        waiting = page(app, url, tokens["citizen"])
+        assert 'id="form-respond"' in waiting and "暂停计时" in waiting  # the clock is paused meanwhile
         post(app, f"{url}/respond", tokens["citizen"], {"note": "已上传立项书"}, status=302)
         # Refusing without reasons: field errors, the decision form keeps what was typed.
         res = post(app, f"{url}/decide", tokens["editor"], {"decision": "reject", "conditions": "保留"}, status=400)
