@@ -147,27 +147,31 @@ def _facts(note: Notification, recipient: model.User) -> dict[str, str]:
     }
 
 
-def _next(ids: list[int] | None, tried: set[int]) -> Notification | None:
+def _next(ids: list[int] | None, after: int) -> Notification | None:
     q = (model.Session.query(Notification)
-         .filter(Notification.sent.is_(None), Notification.attempts < MAX_ATTEMPTS,
-                 Notification.id.notin_(tried or {0}))
+         .filter(Notification.sent.is_(None), Notification.attempts < MAX_ATTEMPTS, Notification.id > after)
          .order_by(Notification.id).with_for_update(skip_locked=True))
     if ids:
         q = q.filter(Notification.id.in_(ids))
     return q.first()
 
 
+BATCH = 200
+
+
 def send_pending(ids: list[int] | None = None) -> int:
     """The background job: send unsent mail (all, or IDS), one row locked at a time so two
-    workers never send the same mail; each mail commits on its own. Raises at the end if any
-    failed, so RQ retries the job; the failures' attempts and errors are kept on their rows."""
+    workers never send the same mail; each mail commits on its own. At most BATCH mails per
+    job (a job has a time limit); a full batch hands the rest to a new job. The first failure
+    ends the job with an error, so RQ retries it later (10 s, 1 min, 5 min) and the sweep after
+    that; the failed row keeps its attempt count and error."""
     from ckan.lib import mailer
 
     site_url = tk.config["ckan.site_url"].rstrip("/")
     site_title = tk.config["ckan.site_title"]
-    sent, failed, tried = 0, 0, set()
-    while (note := _next(ids, tried)) is not None:
-        tried.add(note.id)
+    sent, failed, last, handled = 0, 0, 0, 0
+    while handled < BATCH and (note := _next(ids, last)) is not None:
+        last, handled = note.id, handled + 1
         user = model.User.get(note.recipient_id)
         if user is None or not user.email:
             note.attempts, note.last_error = MAX_ATTEMPTS, "no email address"
@@ -181,10 +185,13 @@ def send_pending(ids: list[int] | None = None) -> int:
             note.attempts += 1
             note.last_error = str(e)[:1000]
             failed += 1
-        else:
-            note.sent = utcnow()
-            sent += 1
+            model.Session.commit()
+            break  # the server is probably down: back off (RQ's retry, the next sweep), don't burn attempts
+        note.sent = utcnow()
+        sent += 1
         model.Session.commit()
+    if handled == BATCH and not failed and ids is None:
+        dispatch()  # more may wait: the next job goes on after this one
     if failed:
         raise RuntimeError(f"govopen: {failed} mail(s) failed and will be retried ({sent} sent)")
     return sent
