@@ -172,3 +172,18 @@ def test_a_full_batch_hands_the_rest_to_a_new_job(portal, smtp, monkeypatch):  #
     while notifications.pending_count():
         notifications.send_pending()
     assert len(smtp.to(portal["editor"]["email"])) == 3
+
+
+def test_a_portal_template_rewords_one_event(portal, smtp, ckan_config, monkeypatch, tmp_path):  # noqa: F811
+    emails = tmp_path / "govopen" / "emails"
+    emails.mkdir(parents=True)
+    (emails / "submitted.txt").write_text(
+        '{% extends "_layout.txt" %}{% block subject_zh %}新申请 {{ number }}，热线 12345{% endblock %}'
+        "{% block subject_en %}New request {{ number }}{% endblock %}"
+        "{% block body_zh %}请办理。{% endblock %}{% block body_en %}Please answer.{% endblock %}", encoding="utf-8")
+    monkeypatch.setitem(ckan_config, "extra_template_paths", f"{tmp_path},{ckan_config.get('extra_template_paths', '')}")
+    smtp.controller.start()
+    req = call("govopen_request_create", portal["citizen"], **application(portal))
+    notifications.send_pending()
+    subject = smtp.to(portal["editor"]["email"])[0]["Subject"]
+    assert subject.endswith(f"新申请 {req['number']}，热线 12345 / New request {req['number']}")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+import os
 from typing import Any, Iterable
 
 import sqlalchemy as sa
@@ -159,6 +160,13 @@ def _next(ids: list[int] | None, after: int) -> Notification | None:
 BATCH = 200
 
 
+def _template_dirs() -> list[str]:
+    """govopen/emails/ under each of CKAN's template paths (a theme plugin's, extra_template_paths),
+    so a portal can reword one event's mail the way it overrides a page."""
+    paths = (tk.config.get("extra_template_paths") or "").split(",")
+    return [os.path.join(p.strip(), "govopen", "emails") for p in paths if p.strip()]
+
+
 def send_pending(ids: list[int] | None = None) -> int:
     """The background job: send unsent mail (all, or IDS), one row locked at a time so two
     workers never send the same mail; each mail commits on its own. At most BATCH mails per
@@ -169,6 +177,7 @@ def send_pending(ids: list[int] | None = None) -> int:
 
     site_url = tk.config["ckan.site_url"].rstrip("/")
     site_title = tk.config["ckan.site_title"]
+    templates = _template_dirs()
     sent, failed, last, handled = 0, 0, 0, 0
     while handled < BATCH and (note := _next(ids, last)) is not None:
         last, handled = note.id, handled + 1
@@ -178,7 +187,7 @@ def send_pending(ids: list[int] | None = None) -> int:
             model.Session.commit()
             continue
         link = f"{site_url}/requests/{note.request_id}" if note.request_id else site_url
-        subject, body = mail_text.compose(note.event, _facts(note, user), site_title, link)
+        subject, body = mail_text.compose(note.event, _facts(note, user), site_title, link, templates)
         try:
             mailer.mail_recipient(user.display_name, user.email, subject, body)
         except Exception as e:  # noqa: BLE001 - any SMTP or socket failure is retried later
