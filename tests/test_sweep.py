@@ -156,3 +156,62 @@ def test_cli(portal, cli):  # noqa: F811
     result = cli.invoke(ckan, ["govopen", "sla-sweep", "--quiet"])
     assert result.exit_code == 0 and result.output.strip() == ""
     assert cli.invoke(ckan, ["govopen", "sla-sweep", "--today", "nope"]).exit_code != 0
+
+
+def test_a_sweep_waits_for_one_in_progress(portal):  # noqa: F811
+    # The row guards alone already make two runs act once; the advisory lock is what makes the
+    # second wait and then find nothing, instead of interleaving with the first.
+    import sqlalchemy as sa
+
+    req = call("govopen_request_create", portal["citizen"], **application(portal))
+    set_due(req["id"], TODAY - datetime.timedelta(days=1))
+    other = model.meta.engine.connect()
+    held = other.begin()
+    other.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": sweep.LOCK_KEY})
+    results = []
+
+    def work():
+        try:
+            results.append(sweep.run())
+        finally:
+            model.Session.remove()
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    thread.join(timeout=2)
+    try:
+        assert thread.is_alive() and not results  # waiting for the lock, nothing done yet
+        model.Session.expire_all()
+        assert not model.Session.get(Request, req["id"]).escalated
+    finally:
+        held.rollback()
+        other.close()
+        thread.join(timeout=30)
+    assert results and results[0]["escalated"] == 1
+
+
+def test_a_second_sweep_changes_nothing_and_queues_nothing(portal):  # noqa: F811
+    late = call("govopen_request_create", portal["citizen"], **application(portal, purpose="迟"))
+    soon = call("govopen_request_create", portal["citizen"], **application(portal, purpose="近"))
+    silent = share(portal)
+    approve(portal, call("govopen_request_create", portal["citizen"], **application(portal, purpose="授权")),
+            expires=(TODAY + datetime.timedelta(days=2)).isoformat())
+    set_due(late["id"], TODAY - datetime.timedelta(days=1))
+    set_due(silent["id"], TODAY - datetime.timedelta(days=1))
+    set_due(soon["id"], TODAY + datetime.timedelta(days=1))
+
+    def state():
+        model.Session.expire_all()
+        return (sorted((r.id, r.status, r.escalated, r.modified, r.closed, str(r.decision))
+                       for r in model.Session.query(Request)),
+                model.Session.query(RequestEvent).count(), model.Session.query(Grant).count(),
+                sorted(n.key for n in model.Session.query(Notification)))
+
+    first = sweep.run()
+    assert (first["escalated"], first["deemed_approved"]) == (1, 1)
+    assert first["reminders"] >= 1 and first["grant_notices"] == 1
+    before = state()
+    second = sweep.run()
+    assert {k: v for k, v in second.items() if k != "mail_pending"} == {
+        "deemed_approved": 0, "escalated": 0, "reminders": 0, "grant_notices": 0}
+    assert state() == before
