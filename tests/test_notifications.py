@@ -187,3 +187,41 @@ def test_a_portal_template_rewords_one_event(portal, smtp, ckan_config, monkeypa
     notifications.send_pending()
     subject = smtp.to(portal["editor"]["email"])[0]["Subject"]
     assert subject.endswith(f"新申请 {req['number']}，热线 12345 / New request {req['number']}")
+
+
+def test_share_request_audiences(portal):  # noqa: F811
+    import datetime
+
+    from ckanext.govopen import sweep
+    from ckanext.govopen.model import user_memberships
+    from ckanext.govopen.request_store import today
+
+    def told(event):
+        return {n.recipient_id for n in model.Session.query(Notification).filter_by(event=event)}
+
+    ids = {name: portal[name]["id"] for name in ("official", "colleague", "editor", "plain", "citizen", "supervisor")}
+
+    def members(org, capacities=("admin", "editor", "member")):
+        return {u.id for u in model.Session.query(model.User)
+                if user_memberships(u.id).get(portal[org]["id"]) in capacities}
+
+    applying, outsiders = members("other"), {ids["plain"], ids["citizen"], ids["supervisor"]}
+    assert {ids["official"], ids["colleague"]} <= applying
+    req = call("govopen_request_create", portal["official"], dataset_id=portal["ds"]["name"], kind="share_application",
+               applicant_type="department", applicant_name="市交通运输局", purpose="路网规划", scenario="内部分析",
+               usage_type="other", security_measures="政务外网",
+               requested_until=(today() + datetime.timedelta(days=5)).isoformat())
+    deciders = members("owner", ("admin", "editor"))  # the factory's creator is an admin too
+    assert ids["editor"] in deciders and ids["plain"] not in deciders
+    assert told("submitted") == deciders
+    call("govopen_request_ask_info", portal["editor"], id=req["id"], note="请说明用途")
+    assert told("info_requested") == applying  # the applicant and the applying department
+    assert not told("info_requested") & outsiders
+    call("govopen_request_respond", portal["official"], id=req["id"], note="用于路网规划")
+    assert told("resubmitted") == deciders
+    row = model.Session.get(Request, req["id"])
+    row.due = today() - datetime.timedelta(days=1)
+    model.Session.commit()
+    assert sweep.run()["deemed_approved"] == 1  # a grant to the department, ending within the notice period
+    assert told("deemed_approved") == applying | deciders
+    assert told("grant_expiring") == applying  # every member of the holding department
