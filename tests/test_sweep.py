@@ -215,3 +215,16 @@ def test_a_second_sweep_changes_nothing_and_queues_nothing(portal):  # noqa: F81
     assert {k: v for k, v in second.items() if k != "mail_pending"} == {
         "deemed_approved": 0, "escalated": 0, "reminders": 0, "grant_notices": 0}
     assert state() == before
+
+
+@pytest.mark.ckan_config("ckanext.govopen.policy.overrides", "share_application.max_grant_days = none")
+def test_an_uncapped_policy_grants_the_requested_period(portal):  # noqa: F811
+    from ckanext.govopen import request_rules
+
+    long = share(portal, requested_until=(TODAY + datetime.timedelta(days=900)).isoformat())
+    set_due(long["id"], TODAY - datetime.timedelta(days=1))
+    sweep.run()
+    model.Session.expire_all()
+    expected = request_rules.grant_expiry_for_deemed(TODAY + datetime.timedelta(days=900), None, TODAY)
+    assert model.Session.get(Request, long["id"]).decision["expires"] == expected.isoformat()
+    assert expected == TODAY + datetime.timedelta(days=900)  # not cut to a year
