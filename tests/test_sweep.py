@@ -228,3 +228,18 @@ def test_an_uncapped_policy_grants_the_requested_period(portal):  # noqa: F811
     expected = request_rules.grant_expiry_for_deemed(TODAY + datetime.timedelta(days=900), None, TODAY)
     assert model.Session.get(Request, long["id"]).decision["expires"] == expected.isoformat()
     assert expected == TODAY + datetime.timedelta(days=900)  # not cut to a year
+
+
+def test_a_request_under_a_removed_policy_does_not_stop_the_sweep(portal, monkeypatch):  # noqa: F811
+    logged = []  # test.ini's ckanext logger does not propagate, so caplog would not see it
+    monkeypatch.setattr(sweep.log, "error", lambda msg, *args: logged.append(msg % args))
+    orphan = call("govopen_request_create", portal["citizen"], **application(portal, purpose="旧政策"))
+    late = call("govopen_request_create", portal["citizen"], **application(portal, purpose="迟"))
+    for r in (orphan, late):
+        set_due(r["id"], TODAY - datetime.timedelta(days=1))
+    model.Session.get(Request, orphan["id"]).policy = "hefei_removed"  # a custom profile since taken out of the config
+    model.Session.commit()
+    assert sweep.run()["escalated"] == 1
+    model.Session.expire_all()
+    assert model.Session.get(Request, late["id"]).escalated and not model.Session.get(Request, orphan["id"]).escalated
+    assert len(logged) == 1 and "hefei_removed" in logged[0]

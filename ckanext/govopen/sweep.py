@@ -13,6 +13,7 @@ nothing left to do.
 from __future__ import annotations
 
 import datetime
+import logging
 from typing import Any
 
 import sqlalchemy as sa
@@ -28,16 +29,26 @@ from ckanext.govopen.model import utcnow
 
 __all__ = ["LOCK_KEY", "run"]
 
+log = logging.getLogger(__name__)
+
 LOCK_KEY = 0x676F76_01  # "gov" + 1: the sweep's advisory lock
 _DEEMABLE = ("submitted", "accepted", "resubmitted")
 
 
 def _rules() -> list[tuple[str, str, dl.KindPolicy]]:
-    """The (policy, kind, rule) of every open request's kind, once each."""
+    """The (policy, kind, rule) of every open request's kind, once each. A profile no longer
+    configured is logged and its requests left alone: one removed custom profile must not stop
+    every other deadline from acting."""
     rows = model.Session.execute(sa.text(
         "SELECT DISTINCT policy, kind FROM govopen_request WHERE status = ANY(:open)"),
         {"open": list(workflow.OPEN_STATUSES)}).all()
-    return [(policy, kind, sla.policy_named(policy).rule(kind)) for policy, kind in rows]
+    rules = []
+    for policy, kind in rows:
+        try:
+            rules.append((policy, kind, sla.policy_named(policy).rule(kind)))
+        except ValueError as e:
+            log.error("govopen sweep: open %s requests under policy %r skipped: %s", kind, policy, e)
+    return rules
 
 
 def _running(rule: dl.KindPolicy) -> list[str]:
