@@ -16,6 +16,7 @@ No mail goes out: the sweep's mail jobs land on this site's own RQ queue, which 
 """
 from __future__ import annotations
 
+import datetime
 import json
 import os
 import pathlib
@@ -38,6 +39,8 @@ PAGE_ROUNDS = int(os.environ.get("BENCH_PAGE_ROUNDS", "50"))
 # Bench requests carry applicant.bench = DATA_VERSION; rows of another version are replaced,
 # so a change to what is populated takes effect on the next run.
 DATA_VERSION = "2"
+# Due dates are laid out around the day of population; after this many days they are laid out again.
+MAX_DATA_AGE_DAYS = 7
 TABLES = ("govopen_request", "govopen_request_event", "govopen_grant", "govopen_notification")
 
 
@@ -119,17 +122,21 @@ def _populate(model, today) -> None:
         _member(model, user_id, org_id, "editor")
     _member(model, _user(model, "bench-officer"), authority, "member")
     s.commit()
-    have = s.execute(sa.text("SELECT count(*) FROM govopen_request WHERE applicant ->> 'bench' = :v"),
-                     {"v": DATA_VERSION}).scalar()
-    if have >= N_REQUESTS:
-        print(f"data: {have} requests already there", flush=True)
+    have, since = s.execute(sa.text("""
+        SELECT count(*), min(applicant ->> 'bench_day') FROM govopen_request WHERE applicant ->> 'bench' = :v"""),
+        {"v": DATA_VERSION}).one()
+    fresh = since is not None and (today - datetime.date.fromisoformat(since)).days <= MAX_DATA_AGE_DAYS
+    if have >= N_REQUESTS and fresh:
+        print(f"data: {have} requests already there (filed on {since})", flush=True)
         return
     t0 = time.perf_counter()
-    # Earlier versions of the bench data go first; the outbox before the requests, since its
-    # cascades from request and grant have no index to use.
-    old = "SELECT id FROM govopen_request WHERE applicant ? 'bench' AND applicant ->> 'bench' <> :v"
+    # Earlier versions of the bench data go first, and data so old that its due dates have
+    # drifted; the outbox before the requests, since its cascades have no index to use.
+    old = ("SELECT id FROM govopen_request WHERE applicant ? 'bench' AND (applicant ->> 'bench' <> :v"
+           + ("" if fresh else " OR true") + ")")
     s.execute(sa.text(f"DELETE FROM govopen_notification WHERE request_id IN ({old})"), {"v": DATA_VERSION})
     gone = s.execute(sa.text(f"DELETE FROM govopen_request WHERE id IN ({old})"), {"v": DATA_VERSION}).rowcount
+    have = 0 if not fresh else have
     pkgs, owners, resources = _datasets(model, orgs)
     applicants = [f"bench-applicant-{i:04d}" for i in range(N_APPLICANTS)]
     existing = {n for (n,) in s.query(model.User.name).filter(model.User.name.like("bench-applicant-%"))}
@@ -153,6 +160,7 @@ def _populate(model, today) -> None:
                jsonb_build_object('applicant_type', CASE WHEN k.kind = 'share_application' THEN 'department'
                                                          ELSE 'person' END,
                                   'applicant_name', '申请人' || i, 'bench', CAST(:version AS text),
+                                  'bench_day', CAST(:today AS text),
                                   'requested_until', CAST(:today AS date) + 120),
                'chaohu', CAST(f.filed AS date) + 3, d.due,
                CASE WHEN st.status = 'info_requested' THEN jsonb_build_array(jsonb_build_array(
