@@ -142,7 +142,8 @@ def _facts(note: Notification, recipient: model.User) -> dict[str, str]:
         "dataset": (pkg.title or pkg.name) if pkg else "", "kind_zh": kind_zh, "kind_en": kind_en,
         "status_zh": status_zh, "status_en": status_en, "due": req.due.isoformat() if req and req.due else "—",
         "department": dept.display_name if dept else "",
-        "applicant": applicant or "申请人 / the applicant",
+        # The applicant's own words: mail_text quotes them, and says 申请人 / The applicant if empty.
+        "applicant": applicant or "",
         "expires": helpers.govopen_grant_last_day(expires.isoformat()) if expires else "—",
         "today": request_store.today().isoformat(),
     }
