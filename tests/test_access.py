@@ -14,7 +14,9 @@ def ds(open_cat="unconditional", share_cat="unconditional", **kw):
 
 
 citizen = Subject(user_id="u1")
-official = Subject(user_id="u2", org_ids=frozenset({OTHER}))
+official = Subject(user_id="u2", org_ids=frozenset({OTHER}), government_org_ids=frozenset({OTHER}))
+# A member of an organization that is not a government department (e.g. a public enterprise).
+enterprise_member = Subject(user_id="u5", org_ids=frozenset({"org-enterprise"}))
 owner = Subject(user_id="u3", org_ids=frozenset({OWNER}))
 admin = Subject(user_id="u4", sysadmin=True)
 
@@ -48,6 +50,15 @@ def test_share_categories_for_other_departments():
     assert not may_access(official, ds("not_open", "Unconditional"), "r1", NOW)
 
 
+def test_only_government_departments_count_as_government():
+    """Issue #11 (12): any organization membership used to count as government."""
+    assert official.is_government
+    assert not enterprise_member.is_government
+    assert not may_access(enterprise_member, ds("not_open", "unconditional"), "r1", NOW)
+    # a type listed as government, but the user is not a member of that department: not government
+    assert not Subject(user_id="u6", government_org_ids=frozenset({OTHER})).is_government
+
+
 def test_classified_and_private_close_to_outsiders():
     assert not may_access(citizen, ds(classified=True), "r1", NOW)
     assert not may_access(official, ds(private=True), "r1", NOW)
@@ -73,7 +84,8 @@ class TestGrants:
         assert not may_access(holder, ds("on_application"), None, NOW)
 
     def test_department_grant_opens_conditional_share_to_its_members(self):
-        member = Subject(user_id="u2", org_ids=frozenset({OTHER}), department_grants_given=(Grant("pkg"),))
+        member = Subject(user_id="u2", org_ids=frozenset({OTHER}), government_org_ids=frozenset({OTHER}),
+                         department_grants_given=(Grant("pkg"),))
         assert may_access(member, ds("not_open", "conditional"), "r1", NOW)
         assert not may_access(member, ds("not_open", "not_shared"), "r1", NOW)
         # a department grant does not open data to the public side

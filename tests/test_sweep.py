@@ -213,7 +213,8 @@ def test_a_second_sweep_changes_nothing_and_queues_nothing(portal):  # noqa: F81
     before = state()
     second = sweep.run()
     assert {k: v for k, v in second.items() if k != "mail_pending"} == {
-        "deemed_approved": 0, "escalated": 0, "reminders": 0, "grant_notices": 0}
+        "deemed_approved": 0, "escalated": 0, "reminders": 0, "grant_notices": 0, "suspended": 0,
+        "failed_steps": [], "skipped_requests": []}
     assert state() == before
 
 

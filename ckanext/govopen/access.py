@@ -42,13 +42,18 @@ GrantLoader = Callable[[], "tuple[tuple[Grant, ...], tuple[Grant, ...]]"]
 
 @dataclass(frozen=True)
 class Subject:
-    """Who is asking. ``org_ids``: departments the user is a member of (any capacity).
+    """Who is asking. ``org_ids``: departments the user is a member of (any capacity);
+    ``government_org_ids``: those of them that count as government for sharing.
     Grants are given, or loaded on first need by ``load_grants`` (user grants, department
     grants): most decisions (owners, public data) never need them."""
 
     user_id: str | None = None
     sysadmin: bool = False
     org_ids: frozenset[str] = frozenset()
+    # The subset of ORG_IDS that are government departments (by department type, see the
+    # portal's ckanext.govopen.share.government_types): membership of one of these, in any
+    # capacity, is what makes a user government for data shared between departments.
+    government_org_ids: frozenset[str] = frozenset()
     user_grants_given: tuple[Grant, ...] = ()
     department_grants_given: tuple[Grant, ...] = ()
     load_grants: GrantLoader | None = None
@@ -69,7 +74,7 @@ class Subject:
 
     @property
     def is_government(self) -> bool:
-        return bool(self.org_ids)
+        return bool(self.government_org_ids & self.org_ids)
 
 
 ANONYMOUS = Subject()

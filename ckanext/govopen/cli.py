@@ -121,8 +121,30 @@ def sla_sweep(today: str | None, quiet: bool) -> None:
     counts = sweep.run(day)
     labels = {"deemed_approved": "逾期视为同意 / deemed approved", "escalated": "升级督办 / escalated",
               "reminders": "到期提醒 / reminders queued", "grant_notices": "授权到期通知 / grant notices queued",
+              "suspended": "隐私异议暂停提供 / privacy suspensions",
               "mail_pending": "待发邮件 / mail waiting to be sent"}
-    if quiet and not any(counts[k] for k in labels if k != "mail_pending"):
+    if quiet and not any(counts[k] for k in labels if k != "mail_pending") \
+            and not counts["failed_steps"] and not counts["skipped_requests"]:
         return
     for key, label in labels.items():
         click.echo(f"{label}: {counts[key]}")
+    for rid in counts["skipped_requests"]:
+        click.echo(f"未处理（申请期限不是有效日期）/ skipped (requested period is not a date): {rid}", err=True)
+    for step in counts["failed_steps"]:
+        click.echo(f"失败并已撤销 / failed and undone: {step}", err=True)
+    if counts["failed_steps"]:
+        raise SystemExit(1)
+
+
+@govopen.command("scrub-activity")
+def scrub_activity() -> None:
+    """Withhold restricted resource URLs from every stored activity snapshot. New snapshots are
+    stored scrubbed, and a dataset's history is scrubbed when it stops being public; run this
+    once on a portal upgraded from a version that stored them unscrubbed."""
+    import ckan.model as model
+
+    from ckanext.govopen import gate
+
+    changed = gate.scrub_stored_activity()
+    model.Session.commit()
+    click.echo(f"已处理 {changed} 条动态记录 / {changed} activity snapshots scrubbed")

@@ -19,12 +19,12 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.govopen import access
 from ckanext.govopen.categories import as_bool
-from ckanext.govopen.model import Grant, Request, user_memberships, utcnow
+from ckanext.govopen.model import Grant, Request, government_departments, user_memberships, utcnow
 from ckanext.govopen.request_rules import OPEN_STATUSES
 
 __all__ = ["subject_for", "dataset_facts", "facts_from_dict", "may_access_resource",
            "filter_package_dict", "scrub_index", "filter_resources", "scrub_activity",
-           "privacy_disputed", "RESTRICTED_FLAG"]
+           "privacy_disputed", "RESTRICTED_FLAG", "resource_search", "scrub_stored_activity"]
 
 # Set on a resource dict whose URL was withheld, so pages can offer "apply" instead of a link.
 RESTRICTED_FLAG = "govopen_restricted"
@@ -52,6 +52,7 @@ def subject_for(context: dict[str, Any]) -> access.Subject:
     else:
         orgs = frozenset(user_memberships(user.id))
         subject = access.Subject(user_id=user.id, sysadmin=bool(user.sysadmin), org_ids=orgs,
+                                 government_org_ids=frozenset(government_departments(orgs)),
                                  load_grants=lambda: _live_grants(user.id, orgs))
     context[_SUBJECT_CACHE] = subject
     return subject
@@ -72,12 +73,13 @@ def _flag(value: Any) -> bool:
 
 
 def privacy_disputed(package_ids: Iterable[str]) -> set[str]:
-    """Which of these datasets have an open privacy objection hiding their resources."""
+    """Which of these datasets have an open privacy objection that suspends their resources
+    (filed by government staff, or suspended by the department or on its silence)."""
     ids = [i for i in package_ids if i]
     if not ids or not tk.config["ckanext.govopen.objections.privacy_hides_resources"]:
         return set()
     q = (model.Session.query(Request.package_id).distinct()
-         .filter(Request.package_id.in_(ids), Request.kind == "objection",
+         .filter(Request.package_id.in_(ids), Request.kind == "objection", Request.suspended.isnot(None),
                  Request.status.in_(OPEN_STATUSES), Request.applicant["objection_type"].astext == "privacy"))
     return {r[0] for r in q}
 
@@ -176,6 +178,88 @@ def scrub_index(pkg_dict: dict[str, Any]) -> dict[str, Any]:
     return pkg_dict
 
 
+def _candidates(subject: access.Subject):
+    """A SQL condition on Package no narrower than may_access: the datasets whose resources the
+    subject could have (public ones, the subject's departments', granted ones, and those shared
+    with every department). Resources outside it are never compared with a query's terms; those
+    inside are then decided one by one by may_access."""
+    extras = model.Package.extras
+    cond = [extras["open_category"].astext == "unconditional"]
+    if subject.org_ids:
+        cond.append(model.Package.owner_org.in_(list(subject.org_ids)))
+    if subject.is_government:
+        cond.append(extras["share_category"].astext == "unconditional")
+    if subject.user_id is not None:
+        granted = {g.package_id for g in (*subject.user_grants, *subject.department_grants)}
+        if granted:
+            cond.append(model.Package.id.in_(list(granted)))
+    return sa.or_(*cond)
+
+
+def resource_search(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str, Any]:
+    """resource_search over the resources the context's user may have, and nothing else."""
+    from ckan.lib.dictization import model_dictize
+    from ckan.model.misc import escape_sql_like_special_characters
+
+    query = data_dict.get("query")
+    if query is None:
+        raise tk.ValidationError({"query": [tk._("Missing value")]})
+    terms = [query] if isinstance(query, str) else query
+    if not isinstance(terms, list) or not all(isinstance(term, str) and ":" in term for term in terms):
+        raise tk.ValidationError({"query": [tk._("Must be <field>:<value> pair(s)")]})
+    offset, limit = _paging(data_dict)
+    subject = subject_for(context)
+    Resource = model.Resource
+    q = (model.Session.query(Resource.id, Resource.package_id).join(model.Package, model.Package.id == Resource.package_id)
+         .filter(model.Package.state == "active", model.Package.private.is_(False), Resource.state == "active",
+                 _candidates(subject)))
+    columns = Resource.get_columns()
+    for field, term in (pair.split(":", 1) for pair in terms):
+        if field not in columns:
+            raise tk.ValidationError({"query": [
+                tk._('Field "{field}" not recognised in resource_search.').format(field=field)]})
+        term = escape_sql_like_special_characters(term)
+        if field == "hash":
+            q = q.filter(Resource.hash.ilike(term + "%"))
+        elif field in Resource.get_extra_columns():
+            q = q.filter(sa.or_(Resource.extras.ilike(f'%"{field}": "%{term}%",%'),
+                                Resource.extras.ilike(f'%"{field}": "%{term}%"}}')))
+        else:
+            column = getattr(Resource, field)
+            if isinstance(column.property.columns[0].type, sa.UnicodeText):
+                q = q.filter(column.ilike(f"%{term}%"))
+            else:
+                q = q.filter(column == term)
+    order_by = data_dict.get("order_by")
+    if isinstance(order_by, str) and order_by in columns:
+        q = q.order_by(getattr(Resource, order_by), Resource.id)
+    else:
+        q = q.order_by(Resource.id)
+    rows = [{"id": rid, "package_id": pid} for rid, pid in q.all()]
+    kept = filter_resources(context, rows)
+    page = [r["id"] for r in kept[offset:offset + limit if limit is not None else None]]
+    by_id = {r.id: r for r in model.Session.query(Resource).filter(Resource.id.in_(page or [""]))}
+    results = [by_id[rid] for rid in page if rid in by_id]
+    return {"count": len(kept), "results": model_dictize.resource_list_dictize(results, context)}
+
+
+def _paging(data_dict: dict[str, Any]) -> tuple[int, int | None]:
+    out = []
+    for key, default in (("offset", 0), ("limit", None)):
+        value = data_dict.get(key)
+        if value in (None, ""):
+            out.append(default)
+            continue
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            raise tk.ValidationError({key: [tk._("Invalid integer")]})
+        if number < 0:
+            raise tk.ValidationError({key: [tk._("Must be a natural number")]})
+        out.append(number)
+    return out[0], out[1]
+
+
 def filter_resources(context: dict[str, Any], resources: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Only the resources the user may have (resource_search): the rest are left out
     altogether, so that a query on the URL cannot tell they exist."""
@@ -189,6 +273,65 @@ def filter_resources(context: dict[str, Any], resources: list[dict[str, Any]]) -
     now = utcnow()
     return [r for r in resources if r["package_id"] in pkgs
             and access.may_access(subject, pkgs[r["package_id"]], r["id"], now)]
+
+
+_PACKAGE_ACTIVITIES = ("new package", "changed package", "deleted package")
+
+
+def _public_now(package_id: str | None) -> bool:
+    pkg = model.Package.get(package_id) if package_id else None
+    return pkg is not None and pkg.state == "active" and access.is_public(dataset_facts(pkg))
+
+
+def _withhold_all(snapshot: Any) -> bool:
+    """Withhold every resource URL of a dataset snapshot; whether any URL was there."""
+    withheld = False
+    for res in (snapshot or {}).get("resources") or [] if isinstance(snapshot, dict) else []:
+        if isinstance(res, dict):
+            withheld = withheld or bool(res.get("url"))
+            _withhold(res)
+    return withheld
+
+
+def scrub_new_activity(data_dict: dict[str, Any]) -> None:
+    """An activity is stored once and shown to everyone, on paths that read the table directly
+    (the resource history page does): it keeps only URLs that everyone may have. CKAN makes the
+    snapshot with the acting user's package_show, which would include URLs only they may have."""
+    snapshot = (data_dict.get("data") or {}).get("package") if isinstance(data_dict.get("data"), dict) else None
+    if isinstance(snapshot, dict) and not _public_now(snapshot.get("id") or data_dict.get("object_id")):
+        _withhold_all(snapshot)
+
+
+def scrub_stored_activity(package_ids: Iterable[str] | None = None) -> int:
+    """Withhold the URLs in stored snapshots of datasets that are not public now (all datasets
+    when PACKAGE_IDS is None): a dataset that was open and became restricted must not keep its
+    old URLs in its history. Runs in the caller's transaction; returns how many were changed."""
+    try:
+        from ckanext.activity.model import Activity
+    except ImportError:
+        return 0
+    from sqlalchemy.orm.attributes import flag_modified
+
+    q = model.Session.query(Activity).filter(Activity.activity_type.in_(_PACKAGE_ACTIVITIES))
+    if package_ids is not None:
+        ids = [i for i in package_ids if i]
+        if not ids:
+            return 0
+        q = q.filter(Activity.object_id.in_(ids))
+    public: dict[str, bool] = {}
+    changed = 0
+    for activity in q.yield_per(500):
+        pid = activity.object_id
+        if pid not in public:
+            public[pid] = _public_now(pid)
+        if public[pid]:
+            continue
+        data = dict(activity.data or {})
+        if _withhold_all(data.get("package")):
+            activity.data = data
+            flag_modified(activity, "data")
+            changed += 1
+    return changed
 
 
 def _looks_like_dataset(obj: dict[str, Any]) -> bool:

@@ -7,7 +7,7 @@ from ckanext.govopen import catalogue
 from ckanext.govopen.i18n_text import t
 
 __all__ = ["govopen_t", "govopen_category_changes", "govopen_choice_label", "govopen_item_type_label",
-           "govopen_open_objections", "govopen_privacy_hides_resources", "govopen_request_label",
+           "govopen_open_objections", "govopen_privacy_hides_resources", "govopen_privacy_suspended", "govopen_request_label",
            "govopen_countdown", "govopen_request_kinds_offered", "govopen_user_label", "govopen_org_title",
            "govopen_mask", "govopen_has_queue", "govopen_grant_last_day"]
 
@@ -61,6 +61,13 @@ def govopen_privacy_hides_resources() -> bool:
     return bool(tk.config["ckanext.govopen.objections.privacy_hides_resources"])
 
 
+def govopen_privacy_suspended(package_id: str) -> bool:
+    """Are the dataset's resources suspended by a privacy objection now? (Nothing about who objected.)"""
+    from ckanext.govopen import gate
+
+    return package_id in gate.privacy_disputed([package_id])
+
+
 # Words of the request desk: kinds, statuses, actions, choices (Chinese, English).
 REQUEST_LABELS = {
     "open_application": ("开放申请", "Application for data"),
@@ -87,6 +94,8 @@ REQUEST_LABELS = {
     "escalate": ("超期督办", "Escalated: overdue"),
     "deem_approve": ("逾期视为同意", "Deemed approved"),
     "revoke_grant": ("撤销授权", "Access revoked"),
+    "suspend": ("暂停提供数据资源", "Suspend the resources"),
+    "lift": ("继续提供数据资源", "Keep the resources available"),
     "approve": ("同意", "Approve"),
     "reject": ("不同意", "Refuse"),
     "uphold": ("成立", "Uphold"),
@@ -135,7 +144,7 @@ def govopen_request_kinds_offered(pkg: dict) -> list[str]:
     from ckanext.govopen import request_rules, request_store
 
     user = tk.current_user if tk.current_user.is_authenticated else None
-    others = [o for o in request_store.memberships(user) if o != pkg.get("owner_org")] if user else []
+    others = [o for o in request_store.share_departments(user) if o != pkg.get("owner_org")] if user else []
     return request_rules.offered_kinds(pkg.get("open_category"), pkg.get("share_category"),
                                        user is not None, len(others))
 

@@ -26,6 +26,7 @@ class GovopenPlugin(p.SingletonPlugin):
     # IPackageController
     def after_dataset_update(self, context, pkg_dict):
         catalogue.record_category_changes(context, pkg_dict)
+        gate.scrub_stored_activity([pkg_dict.get("id")])
 
     def after_dataset_show(self, context, pkg_dict):
         gate.filter_package_dict(context, pkg_dict)

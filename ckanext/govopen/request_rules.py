@@ -8,6 +8,7 @@ corrections (Chaohu 10). See ../shared/regulations/README.md.
 from __future__ import annotations
 
 import datetime
+import re
 from typing import Any, Iterable, Mapping, Sequence
 
 from ckanext.govopen.codes import Problem, citizen_id_problems, credit_code_problems, mask_identifier
@@ -17,7 +18,8 @@ __all__ = [
     "APPLICANT_FIELDS", "DECISIONS", "STEP_ROLES", "TransitionError", "next_status", "may_act",
     "may_view", "current_step", "step_problems",
     "mask_request", "application_problems", "decision_problems", "grant_expiry_for_deemed",
-    "licensing_required", "offered_kinds", "available_actions", "MESSAGES", "ZH",
+    "licensing_required", "offered_kinds", "available_actions", "MESSAGES", "ZH", "parse_date",
+    "privacy_actions", "PRIVACY_REVIEWERS",
 ]
 
 STATUSES = ("submitted", "accepted", "info_requested", "resubmitted", "approved", "rejected",
@@ -38,8 +40,22 @@ APPLICANT_FIELDS = ("applicant_type", "applicant_name", "credit_code", "id_numbe
 _MASKED = ("credit_code", "id_number")
 _SEE_IDENTIFIERS = {"applicant", "decider", "authority", "sysadmin"}
 _MAY_VIEW = {"applicant", "applicant_department_member", "decider", "owner_member", "authority", "sysadmin"}
-_TEXT_LIMITS = {"applicant_name": 200, "purpose": 2000, "scenario": 2000, "security_measures": 2000,
-                "details": 5000}
+# The form's limits, for every field an applicant fills in (the API takes the same).
+TEXT_LIMITS = {"applicant_type": 20, "applicant_name": 200, "credit_code": 18, "id_number": 18,
+               "purpose": 2000, "scenario": 2000, "usage_type": 20, "security_measures": 2000,
+               "requested_until": 10, "objection_type": 20, "details": 5000, "applicant_org": 100}
+_TEXT_LIMITS = TEXT_LIMITS
+# Which applicant fields belong to a request of each kind (and, for identifiers, to which
+# applicant type): anything else is refused, as the form never sends it.
+_APPLICATION_FIELDS = frozenset({"applicant_type", "applicant_name", "purpose", "scenario", "usage_type",
+                                 "security_measures", "requested_until"})
+FIELDS_OF_KIND = {
+    "open_application": _APPLICATION_FIELDS | {"credit_code", "id_number", "written_reply"},
+    "share_application": _APPLICATION_FIELDS | {"applicant_org"},
+    "objection": frozenset({"objection_type", "details"}),
+    "correction": frozenset({"details"}),
+}
+IDENTIFIER_OF_TYPE = {"person": "id_number", "company": "credit_code", "institution": "credit_code"}
 
 # Which status an action leads to, from which statuses. A department may decide a complete
 # request straight from "submitted": the decision implies acceptance (the event records it).
@@ -67,13 +83,14 @@ BAD_DATE = "Enter a date as YYYY-MM-DD"
 DATE_NOT_FUTURE = "The date must be after today ({today})"
 EXPIRES_TOO_LATE = "The grant may run until {latest} at the latest"
 NOT_REQUESTED = "Not among the requested resources: {ids}"
+NOT_APPLICABLE = "Does not belong to this request"
 RESEARCH_PUBLIC_INTEREST = ("Research use is approved for public-interest research only: confirm "
                             "that this research serves the public interest")
 STEP_NOT_YOURS = "The {step} step is not yours to take"
 STEP_SAME_PERSON = "The next approval step must be taken by another person"
 MESSAGES = (STEP_NOT_YOURS, STEP_SAME_PERSON, NOT_NOW, NO_SUCH_ACTION, WRONG_DECISION, DEEM_SHARE_ONLY, REQUIRED, TOO_LONG, NOT_IN_LIST,
             KIND_NOT_OPEN_ON_APPLICATION, KIND_NOT_CONDITIONAL_SHARE, DEPARTMENT_ONLY_SHARE, BAD_DATE,
-            DATE_NOT_FUTURE, EXPIRES_TOO_LATE, NOT_REQUESTED, RESEARCH_PUBLIC_INTEREST)
+            DATE_NOT_FUTURE, EXPIRES_TOO_LATE, NOT_REQUESTED, RESEARCH_PUBLIC_INTEREST, NOT_APPLICABLE)
 ZH = {
     STEP_NOT_YOURS: "{step} 环节不由您办理",
     STEP_SAME_PERSON: "下一审批环节须由另一人办理",
@@ -92,6 +109,7 @@ ZH = {
     EXPIRES_TOO_LATE: "授权期限最晚至 {latest}",
     NOT_REQUESTED: "以下资源不在申请范围内：{ids}",
     RESEARCH_PUBLIC_INTEREST: "科研用途仅限公益性科研：请确认该研究服务于公共利益",
+    NOT_APPLICABLE: "该项不属于此类申请",
 }
 
 
@@ -176,13 +194,26 @@ def mask_request(request: Mapping[str, Any], roles: Iterable[str]) -> dict[str, 
     return out
 
 
-def _date(value: Any) -> datetime.date | None:
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def parse_date(value: Any) -> datetime.date | None:
+    """A date written exactly YYYY-MM-DD, or None. Python's fromisoformat also takes ISO week
+    dates (2027-W30-1) and basic forms (20270726) that PostgreSQL refuses to cast: a date stored
+    in one of those stopped the whole deadline sweep."""
+    if isinstance(value, datetime.datetime):
+        return value.date()
     if isinstance(value, datetime.date):
         return value
+    if not isinstance(value, str) or not _ISO_DAY.fullmatch(value.strip()):
+        return None
     try:
-        return datetime.date.fromisoformat(str(value).strip())
+        return datetime.date.fromisoformat(value.strip())
     except ValueError:
         return None
+
+
+_date = parse_date
 
 
 def _future_date_problems(field: str, value: Any, today: datetime.date,
@@ -218,9 +249,16 @@ def application_problems(kind: str, data: Mapping[str, Any], today: datetime.dat
         problems.append(Problem("kind", KIND_NOT_OPEN_ON_APPLICATION))
     if kind == "share_application" and share_cat != "conditional":
         problems.append(Problem("kind", KIND_NOT_CONDITIONAL_SHARE))
-    for field, limit in _TEXT_LIMITS.items():
+    for field, limit in TEXT_LIMITS.items():
         if len(str(data.get(field) or "")) > limit:
             problems.append(Problem(field, TOO_LONG, {"limit": limit}))
+    allowed = FIELDS_OF_KIND.get(kind, frozenset())
+    identifier = IDENTIFIER_OF_TYPE.get(str(data.get("applicant_type") or ""))
+    for field in (*APPLICANT_FIELDS, "applicant_org"):
+        if data.get(field) in (None, "", False):
+            continue
+        if field not in allowed or (field in ("id_number", "credit_code") and field != identifier):
+            problems.append(Problem(field, NOT_APPLICABLE))
     if kind in REPORTS:
         if not str(data.get("details") or "").strip():
             problems.append(Problem("details", REQUIRED))
@@ -316,3 +354,22 @@ def available_actions(kind: str, status: str, roles: Iterable[str], two_step: bo
             continue
         out.append(action)
     return out
+
+
+# Who decides whether a privacy objection suspends a dataset's resources meanwhile (Nanjing 35:
+# the entry is marked disputed within 1 working day): the providing department's deciders, the
+# data authority, sysadmins.
+PRIVACY_REVIEWERS = frozenset({"decider", "authority", "sysadmin"})
+
+
+def privacy_actions(kind: str, status: str, objection_type: str | None, suspended: bool,
+                    review_pending: bool, roles: Iterable[str]) -> list[str]:
+    """What a reviewer may do about an open privacy objection's suspension: suspend the
+    resources, or keep them available (lifting a suspension, or answering a pending review)."""
+    if kind != "objection" or objection_type != "privacy" or status not in OPEN_STATUSES:
+        return []
+    if not set(roles) & PRIVACY_REVIEWERS:
+        return []
+    if suspended:
+        return ["lift"]
+    return ["suspend", "lift"] if review_pending else ["suspend"]

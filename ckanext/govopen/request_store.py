@@ -14,9 +14,10 @@ import ckan.model as model
 from ckanext.govopen import deadlines as dl
 from ckanext.govopen import request_rules as workflow
 from ckanext.govopen import sla
-from ckanext.govopen.model import Grant, Request, RequestEvent, user_memberships, utcnow
+from ckanext.govopen.model import Grant, Request, RequestEvent, government_departments, user_memberships, utcnow
 
-__all__ = ["memberships", "roles_for", "record", "request_dict", "grant_for", "today",
+__all__ = ["is_privacy_objection", "privacy_review_due", "set_suspension",
+           "memberships", "share_departments", "roles_for", "record", "request_dict", "grant_for", "today",
            "authority_org_ids", "deadline_of", "initial_deadlines", "deem_approve", "purge_identifiers"]
 
 
@@ -29,6 +30,14 @@ def today() -> datetime.date:
 def memberships(user: model.User | None) -> dict[str, str]:
     """{organization id: capacity} of the user's active memberships."""
     return user_memberships(user.id) if user is not None else {}
+
+
+def share_departments(user: model.User | None) -> list[str]:
+    """The user's departments that may request shared data: government departments only
+    (ckanext.govopen.share.government_types), whatever the user's capacity in them."""
+    member_of = memberships(user)
+    government = government_departments(member_of)
+    return [o for o in member_of if o in government]
 
 
 def authority_org_ids() -> set[str]:
@@ -132,6 +141,8 @@ def request_dict(req: Request, roles: set[str], with_events: bool = True,
         "decision": dict(req.decision or {}), "created": req.created.isoformat(),
         "modified": req.modified.isoformat(), "closed": req.closed.isoformat() if req.closed else None,
         "pauses": list(req.pauses or []),
+        "suspended": req.suspended.isoformat() if req.suspended else None,
+        "review_due": req.review_due.isoformat() if req.review_due else None,
     }
     if with_events:
         out["events"] = [{"action": e.action, "from": e.from_status, "to": e.to_status, "note": e.note,
@@ -144,8 +155,7 @@ def deem_approve(req: Request, on: datetime.date) -> Grant:
     (Chaohu 13): the requested resources for the requested period, capped by the policy."""
     rule = sla.policy_named(req.policy).rule(req.kind)
     requested = (req.applicant or {}).get("requested_until")
-    expires = workflow.grant_expiry_for_deemed(
-        datetime.date.fromisoformat(requested) if requested else None, rule.max_grant_days, on)
+    expires = workflow.grant_expiry_for_deemed(workflow.parse_date(requested), rule.max_grant_days, on)
     to_status = workflow.next_status(req.kind, req.status, "deem_approve")
     grant = grant_for(req, req.resource_ids or [], expires, None)
     req.decision = {"decision": "deemed_approved", "resource_ids": list(req.resource_ids or []),
@@ -153,6 +163,24 @@ def deem_approve(req: Request, on: datetime.date) -> Grant:
                     "citation": rule.citation}
     record(req, "deem_approve", None, to_status, rule.citation)
     return grant
+
+
+def is_privacy_objection(req: Request) -> bool:
+    return req.kind == "objection" and (req.applicant or {}).get("objection_type") == "privacy"
+
+
+def privacy_review_due(rule: dl.KindPolicy, day: datetime.date) -> datetime.date:
+    """By when the department decides whether a privacy objection filed on DAY suspends the
+    resources: the policy's marking deadline (Nanjing 35: 1 working day)."""
+    return dl.compute_deadline(day, rule.mark_disputed_length or 1, rule.mark_disputed_unit, sla.calendar()).due
+
+
+def set_suspension(req: Request, suspend: bool, actor_id: str | None, note: str | None) -> RequestEvent:
+    """Suspend a privacy objection's dataset resources, or keep them available; either way the
+    review is answered. The caller re-indexes after the commit."""
+    req.suspended = utcnow() if suspend else None
+    req.review_due = None
+    return record(req, "suspend" if suspend else "lift", actor_id, req.status, note)
 
 
 IDENTIFIER_FIELDS = ("id_number", "credit_code")

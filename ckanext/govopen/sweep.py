@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime
 import logging
-from typing import Any
+from typing import Any, Callable
 
 import sqlalchemy as sa
 
@@ -57,7 +57,23 @@ def _running(rule: dl.KindPolicy) -> list[str]:
     return [s for s in workflow.OPEN_STATUSES if not (rule.pause_on_info and s == "info_requested")]
 
 
-def _deem_approve(policy: str, rule: dl.KindPolicy, today: datetime.date, now: datetime.datetime) -> int:
+def _unreadable_periods(policy: str, params: dict[str, Any]) -> list[str]:
+    """Share requests due for deemed approval whose requested period PostgreSQL cannot read
+    as a date (stored before dates were normalised): reported and left for a person, so that
+    one bad row cannot stop the statement that deems all the others."""
+    rows = model.Session.execute(sa.text("""
+        SELECT id, applicant ->> 'requested_until' FROM govopen_request
+        WHERE policy = :policy AND kind = 'share_application' AND status = ANY(:statuses) AND due < :today
+          AND COALESCE(applicant ->> 'requested_until', '') <> ''"""), params).all()
+    bad = [rid for rid, value in rows if workflow.parse_date(value) is None]
+    for rid in bad:
+        log.error("govopen sweep: request %s not deemed approved: its requested period %r is not a "
+                  "date (YYYY-MM-DD); a person must decide it", rid, dict(rows)[rid])
+    return bad
+
+
+def _deem_approve(policy: str, rule: dl.KindPolicy, today: datetime.date, now: datetime.datetime,
+                  skipped_out: list[str]) -> int:
     """Share requests past due in POLICY, closed as deemed approved, each with its grant (to the
     applying department, for the requested period capped by the policy) and its event."""
     cap_days = rule.max_grant_days or workflow.DEFAULT_GRANT_DAYS
@@ -66,10 +82,14 @@ def _deem_approve(policy: str, rule: dl.KindPolicy, today: datetime.date, now: d
               else "COALESCE(NULLIF(r.applicant ->> 'requested_until', '')::date, :cap)")
     params = {"policy": policy, "today": today, "now": now, "cap": today + datetime.timedelta(days=cap_days),
               "statuses": list(_DEEMABLE), "citation": rule.citation}
+    skipped = _unreadable_periods(policy, params)
+    skipped_out.extend(skipped)
+    params["skipped"] = skipped
     ids = [r[0] for r in model.Session.execute(sa.text("""
         WITH target AS (
             SELECT id, status FROM govopen_request
             WHERE policy = :policy AND kind = 'share_application' AND status = ANY(:statuses) AND due < :today
+              AND NOT (id = ANY(:skipped))
             FOR UPDATE),
         closed AS (
             UPDATE govopen_request r SET status = 'deemed_approved', closed = :now, modified = :now
@@ -142,27 +162,80 @@ def _remind(policy: str, kind: str, rule: dl.KindPolicy, today: datetime.date) -
     return queued
 
 
+def _step(counts: dict[str, Any], key: str, what: str, work: Callable[[], int]) -> None:
+    """One step of the sweep in its own savepoint: if it fails, its changes are undone, the
+    failure is logged and counted, and every other step still acts."""
+    savepoint = model.Session.begin_nested()
+    try:
+        done = work()
+    except Exception:  # noqa: BLE001 - one failing step must not stop every other deadline
+        savepoint.rollback()
+        log.exception("govopen sweep: %s failed; the other steps went ahead", what)
+        counts["failed_steps"].append(what)
+        return
+    savepoint.commit()
+    counts[key] += done
+
+
+def _suspend_unreviewed(today: datetime.date, now: datetime.datetime, packages_out: set[str]) -> int:
+    """Privacy objections the department left unanswered past the marking deadline suspend
+    their dataset's resources (the data subject's protection does not wait on silence)."""
+    if not tk.config["ckanext.govopen.objections.privacy_hides_resources"]:
+        return 0
+    rows = model.Session.execute(sa.text("""
+        WITH suspended AS (
+            UPDATE govopen_request SET suspended = :now, review_due = NULL, modified = :now
+            WHERE kind = 'objection' AND applicant ->> 'objection_type' = 'privacy'
+              AND status = ANY(:open) AND suspended IS NULL AND review_due < :today
+            RETURNING id, status, package_id),
+        events AS (
+            INSERT INTO govopen_request_event (request_id, actor_id, action, from_status, to_status, note, created)
+            SELECT id, NULL, 'suspend', status, status, :note, :now FROM suspended)
+        SELECT id, package_id FROM suspended"""),
+        {"now": now, "today": today, "open": list(workflow.OPEN_STATUSES),
+         "note": "部门未在期限内答复，暂停提供数据资源 / no answer in time: resources suspended"}).all()
+    packages = {pid for _, pid in rows}
+    if packages:
+        from ckanext.govopen import gate
+
+        model.Session.flush()
+        gate.scrub_stored_activity(packages)
+    packages_out.update(packages)
+    return len(rows)
+
+
 def run(today: datetime.date | None = None) -> dict[str, Any]:
-    """One sweep, in one transaction; returns what it did. TODAY defaults to today in Beijing."""
+    """One sweep, in one transaction; returns what it did (and `failed_steps`, the steps that
+    failed and were undone while the rest acted). TODAY defaults to today in Beijing."""
     today = today or store.today()
     now = utcnow()
     model.Session.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
-    counts = {"deemed_approved": 0, "escalated": 0, "reminders": 0, "grant_notices": 0}
+    counts: dict[str, Any] = {"deemed_approved": 0, "escalated": 0, "reminders": 0, "grant_notices": 0,
+                              "suspended": 0, "failed_steps": [], "skipped_requests": []}
+    reindex: set[str] = set()
+    _step(counts, "suspended", "privacy suspensions", lambda: _suspend_unreviewed(today, now, reindex))
     rules = _rules()
     for policy, kind, rule in rules:
         if kind == "share_application" and rule.timeout == "deem_approved":
-            counts["deemed_approved"] += _deem_approve(policy, rule, today, now)
+            _step(counts, "deemed_approved", f"deemed approval ({policy})",
+                  lambda: _deem_approve(policy, rule, today, now, counts["skipped_requests"]))
     for policy, kind, rule in rules:
-        counts["escalated"] += _escalate(policy, kind, rule, today, now)
-        counts["reminders"] += _remind(policy, kind, rule, today)
+        _step(counts, "escalated", f"escalation ({policy}, {kind})",
+              lambda: _escalate(policy, kind, rule, today, now))
+        _step(counts, "reminders", f"reminders ({policy}, {kind})", lambda: _remind(policy, kind, rule, today))
     notice_days = tk.config["ckanext.govopen.grants.expiry_notice_days"]
     if notice_days:
         until = dl.deadline_end(today + datetime.timedelta(days=notice_days))
-        counts["grant_notices"] = notifications.queue_grant_expiry(
-            until.astimezone(datetime.timezone.utc).replace(tzinfo=None))
+        _step(counts, "grant_notices", "grant-expiry notices", lambda: notifications.queue_grant_expiry(
+            until.astimezone(datetime.timezone.utc).replace(tzinfo=None)))
     model.repo.commit()
+    if reindex:
+        from ckan.lib import search
+
+        for package_id in sorted(reindex):  # the index must hold only URLs everyone may have
+            search.rebuild(package_id)
     counts["mail_pending"] = notifications.pending_count()
     if counts["mail_pending"]:
         notifications.dispatch()
-    # No re-indexing: a grant changes no dataset, and the index never holds restricted URLs.
+    # No other re-indexing: a grant changes no dataset, and the index never holds restricted URLs.
     return counts

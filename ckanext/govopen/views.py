@@ -19,12 +19,14 @@ from ckanext.govopen import request_rules as workflow
 from ckanext.govopen import request_store as store
 from ckanext.govopen import sla
 from ckanext.govopen.model import Request, utcnow
+from ckanext.govopen.web import govopen_web
 
-__all__ = ["govopen"]
+__all__ = ["govopen", "govopen_web"]
 
 govopen = Blueprint("govopen", __name__)
 
 PAGE_SIZE = 20
+MAX_PAGE = 100_000  # 2,000,000 rows deep: far past any real list, far below SQL's limits
 
 
 def _t(zh: str, en: str) -> str:
@@ -49,31 +51,16 @@ def _login_first():
     return tk.redirect_to(tk.url_for("user.login", next=request.full_path))
 
 
-def _check_csrf() -> None:
-    """Refuse a form post without a valid CSRF token from a browser session. CKAN's own check
-    is switched off for a whole view once any API-token request reaches it (csrf.exempt is
-    process-wide), so the desk's forms check again themselves. Token (API) clients are not
-    exposed to CSRF and pass."""
-    from flask import g
-    from flask_wtf.csrf import ValidationError, validate_csrf
-
-    if g.get("login_via_auth_header"):
-        return
-    try:
-        validate_csrf(request.form.get(tk.config.get("WTF_CSRF_FIELD_NAME") or "_csrf_token"))
-    except ValidationError:
-        tk.abort(400, _t("表单已失效，请刷新页面后重新提交", "The form has expired: reload the page and submit again"))
-
-
 def _user() -> model.User:
     return model.User.get(tk.current_user.id)
 
 
 def _page_number() -> int:
-    try:
-        return max(1, int(request.args.get("page", 1)))
-    except ValueError:
-        return 1
+    """The page asked for: a whole number from 1 to MAX_PAGE, or a 400 saying so."""
+    raw = request.args.get("page", "1").strip() or "1"
+    if not raw.isdecimal() or not raw.isascii() or len(raw) > 6 or not 1 <= int(raw) <= MAX_PAGE:
+        return tk.abort(400, _t(f"页码应为 1 至 {MAX_PAGE} 之间的整数", f"The page must be a whole number from 1 to {MAX_PAGE}"))
+    return int(raw)
 
 
 def _pager(count: int, page: int, **params: Any) -> dict[str, Any]:
@@ -111,14 +98,13 @@ def request_new(id: str, kind: str):
         return tk.abort(404, _t("该数据集不受理此类申请", "This dataset takes no request of this kind"))
     user = _user()
     departments = [{"id": o, "title": tk.h.govopen_org_title(o)}
-                   for o in store.memberships(user) if o != pkg["owner_org"]]
+                   for o in store.share_departments(user) if o != pkg["owner_org"]]
     data: dict[str, Any] = {"applicant_name": user.fullname or "", "resource_ids": [r["id"] for r in pkg["resources"]]}
     if kind == "share_application":
         data.update(applicant_type="department", applicant_name=departments[0]["title"] if departments else "",
                     applicant_org=departments[0]["id"] if departments else "")
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
-        _check_csrf()
         data = {k: request.form.get(k, "").strip() for k in _FORM_FIELDS}
         data["resource_ids"] = request.form.getlist("resource_ids")
         data["written_reply"] = bool(request.form.get("written_reply"))
@@ -238,7 +224,8 @@ def overview():
 
 _ACTIONS = {"accept": "govopen_request_accept", "ask_info": "govopen_request_ask_info",
             "respond": "govopen_request_respond", "decide": "govopen_request_decide",
-            "withdraw": "govopen_request_withdraw"}
+            "withdraw": "govopen_request_withdraw",
+            "suspend": "govopen_request_suspend", "lift": "govopen_request_suspend"}
 _ACTION_FIELDS = ("note", "decision", "reason", "legal_basis", "conditions", "expires", "public_interest_research")
 
 
@@ -254,7 +241,9 @@ def _viewer(req: dict[str, Any]) -> tuple[set[str], list[str]]:
     row = model.Session.get(Request, req["id"])
     roles = store.roles_for(_user(), row)
     steps = sla.policy_named(row.policy).rule(row.kind).approval_steps
-    return roles, workflow.available_actions(row.kind, row.status, roles, any(s != "department" for s in steps))
+    return roles, [*workflow.available_actions(row.kind, row.status, roles, any(s != "department" for s in steps)),
+                   *workflow.privacy_actions(row.kind, row.status, (row.applicant or {}).get("objection_type"),
+                                             row.suspended is not None, row.review_due is not None, roles)]
 
 
 def _render_request(req: dict[str, Any], form: dict[str, Any] | None = None, errors: dict | None = None,
@@ -289,13 +278,14 @@ def request_act(id: str, action: str):
         return redirect
     if action not in _ACTIONS:
         return tk.abort(404)
-    _check_csrf()
     req = _show(id)
     form = {k: request.form.get(k, "").strip() for k in _ACTION_FIELDS}
     data = {k: v for k, v in form.items() if v}
     if action == "decide":
         data["resource_ids"] = request.form.getlist("resource_ids")
         form["resource_ids"] = data["resource_ids"]
+    if action in ("suspend", "lift"):
+        data["suspend"] = action == "suspend"
     try:
         tk.get_action(_ACTIONS[action])({}, {**data, "id": id})
     except tk.NotAuthorized as e:
@@ -304,7 +294,9 @@ def request_act(id: str, action: str):
         return _render_request(req, form, _errors(e), action, 400)
     done = {"accept": ("已受理。", "Accepted."), "ask_info": ("已要求申请人补正材料。", "The applicant has been asked for information."),
             "respond": ("补正材料已提交。", "Your information has been sent."), "decide": ("决定已作出。", "The decision has been made."),
-            "withdraw": ("申请已撤回。", "The request has been withdrawn.")}[action]
+            "withdraw": ("申请已撤回。", "The request has been withdrawn."),
+            "suspend": ("数据资源已暂停提供。", "The resources are suspended."),
+            "lift": ("数据资源继续提供。", "The resources stay available.")}[action]
     tk.h.flash_success(_t(*done))
     return tk.redirect_to(tk.url_for("govopen.request_read", id=id))
 

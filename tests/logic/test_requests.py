@@ -310,22 +310,88 @@ class TestDisputes:
         found = helpers.call_action("package_search", q=f"id:{ds['id']}", fl="id,res_url")["results"]
         return found[0].get("res_url") if found else None
 
-    def test_privacy_objection_marks_disputed_and_hides_until_decided(self, portal, open_data, app):
+    def test_a_privacy_objection_from_anyone_waits_for_the_department(self, portal, open_data, app):
+        """Issue #11 (7): open sign-up made one objection take open data offline at once."""
         p = portal
         ds, res = open_data
-        assert can_read(p, "stranger", res)
-        assert self._indexed_urls(ds) == [res["url"]]
         req = call("govopen_request_create", p["citizen"], dataset_id="beds", kind="objection",
                    objection_type="privacy", details="表中含有病人姓名")
+        assert req["review_due"] and not req["suspended"]
+        assert can_read(p, "stranger", res)                   # still open while the department looks
+        assert self._indexed_urls(ds) == [res["url"]]
+        page = app.get("/dataset/beds").body
+        assert "有异议" in page and "照常提供" in page and res["url"] in page
+
+        # The department confirms: the resources are suspended, also from the index.
+        call("govopen_request_suspend", p["editor"], id=req["id"], suspend=True, note="含个人信息，先暂停")
         assert not can_read(p, "stranger", res)
         assert can_read(p, "editor", res)                     # the owner checks it
-        assert res["url"] not in str(self._indexed_urls(ds))  # nor in the index
-        page = app.get("/dataset/beds")
-        assert "有异议" in page.body and res["url"] not in page.body
+        assert res["url"] not in str(self._indexed_urls(ds))
+        page = app.get("/dataset/beds").body
+        assert "暂停提供" in page and res["url"] not in page
+        # ... and may lift the suspension at any time.
+        call("govopen_request_suspend", p["editor"], id=req["id"], suspend=False, note="已核实")
+        assert can_read(p, "stranger", res)
+        assert self._indexed_urls(ds) == [res["url"]]
+        shown = call("govopen_request_show", p["editor"], id=req["id"])
+        assert [e["action"] for e in shown["events"]] == ["create", "suspend", "lift"]
+        assert shown["review_due"] is None
+
+        # Deciding the objection ends a suspension.
+        call("govopen_request_suspend", p["editor"], id=req["id"], suspend=True)
         call("govopen_request_decide", p["editor"], id=req["id"], decision="dismiss", reason="已核实无个人信息")
         assert can_read(p, "stranger", res)
         assert self._indexed_urls(ds) == [res["url"]]
         assert "有异议" not in app.get("/dataset/beds").body
+
+    def test_government_staff_suspend_at_once(self, portal, open_data):
+        p = portal
+        ds, res = open_data
+        req = call("govopen_request_create", p["official"], dataset_id="beds", kind="objection",
+                   objection_type="privacy", details="含身份证号")
+        assert req["suspended"] and not req["review_due"]
+        assert not can_read(p, "stranger", res)
+        assert res["url"] not in str(self._indexed_urls(ds))
+
+    def test_silence_suspends_at_the_marking_deadline(self, portal, open_data):
+        from ckanext.govopen import sweep
+
+        p = portal
+        ds, res = open_data
+        req = call("govopen_request_create", p["citizen"], dataset_id="beds", kind="objection",
+                   objection_type="privacy", details="含病人姓名")
+        assert sweep.run()["suspended"] == 0                  # not yet due
+        assert can_read(p, "stranger", res)
+        row = model.Session.get(Request, req["id"])
+        row.review_due = datetime.date.today() - datetime.timedelta(days=2)
+        model.Session.commit()
+        assert sweep.run()["suspended"] == 1
+        assert not can_read(p, "stranger", res)
+        assert res["url"] not in str(self._indexed_urls(ds))
+        assert [e["action"] for e in call("govopen_request_show", p["editor"], id=req["id"])["events"]][-1] == "suspend"
+        assert sweep.run()["suspended"] == 0                  # once
+
+    def test_who_may_suspend_and_how_many_a_user_may_file(self, portal, open_data):
+        p = portal
+        req = call("govopen_request_create", p["citizen"], dataset_id="beds", kind="objection",
+                   objection_type="privacy", details="一")
+        with pytest.raises(tk.NotAuthorized):                 # a plain member of the department
+            call("govopen_request_suspend", p["plain"], id=req["id"], suspend=True)
+        with pytest.raises(tk.ObjectNotFound):                # no role at all
+            call("govopen_request_suspend", p["stranger"], id=req["id"], suspend=True)
+        with pytest.raises(tk.NotAuthorized):                 # nor the objector
+            call("govopen_request_suspend", p["citizen"], id=req["id"], suspend=True)
+        call("govopen_request_suspend", p["supervisor"], id=req["id"], suspend=True)  # the data authority
+        for n in range(2):
+            call("govopen_request_create", p["citizen"], dataset_id="beds", kind="objection",
+                 objection_type="privacy", details=f"第{n}项")
+        with pytest.raises(tk.ValidationError) as e:          # ckanext.govopen.objections.privacy_open_per_user = 3
+            call("govopen_request_create", p["citizen"], dataset_id="beds", kind="objection",
+                 objection_type="privacy", details="第四项")
+        assert "objection_type" in e.value.error_dict
+        # an error objection is not limited this way
+        call("govopen_request_create", p["citizen"], dataset_id="beds", kind="objection",
+             objection_type="error", details="数字有误")
 
     def test_error_objection_marks_but_does_not_hide(self, portal, open_data, app):
         p = portal

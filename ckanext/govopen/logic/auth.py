@@ -65,7 +65,7 @@ def _logged_in(context, data_dict):
 
 govopen_request_create = govopen_request_show = govopen_request_list = _logged_in
 govopen_request_accept = govopen_request_ask_info = govopen_request_respond = _logged_in
-govopen_request_decide = govopen_request_withdraw = _logged_in
+govopen_request_decide = govopen_request_withdraw = govopen_request_suspend = _logged_in
 govopen_grant_list = govopen_grant_revoke = _logged_in
 
 
@@ -83,5 +83,5 @@ __all__ = [
     "resource_show", "resource_view_list",
     "govopen_request_create", "govopen_request_show", "govopen_request_list", "govopen_request_accept",
     "govopen_request_ask_info", "govopen_request_respond", "govopen_request_decide",
-    "govopen_request_withdraw", "govopen_grant_list", "govopen_grant_revoke", "govopen_request_overview",
+    "govopen_request_withdraw", "govopen_request_suspend", "govopen_grant_list", "govopen_grant_revoke", "govopen_request_overview",
 ]

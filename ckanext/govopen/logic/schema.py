@@ -6,6 +6,12 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 
 from ckanext.govopen import deadlines as dl
+from ckanext.govopen import request_rules as workflow
+
+# Paging reaches SQL: bounded far past any real list and far below what PostgreSQL refuses.
+MAX_OFFSET = 10_000_000
+ID_LENGTH = 100
+NOTE_LENGTH = 5000
 
 
 def govopen_deadline() -> dict[str, Any]:
@@ -15,76 +21,85 @@ def govopen_deadline() -> dict[str, Any]:
     unicode_safe = tk.get_validator("unicode_safe")
     iso_date = tk.get_validator("govopen_iso_date")
     known_policy = tk.get_validator("govopen_known_policy")
+    short = _v("govopen_text")(ID_LENGTH)
     return {
-        "kind": [not_empty, unicode_safe, one_of(list(dl.KINDS))],
+        "kind": [not_empty, short, one_of(list(dl.KINDS))],
         "start": [not_empty, iso_date],
-        "policy": [ignore_missing, unicode_safe, known_policy],
-        "variant": [ignore_missing, unicode_safe],
+        "policy": [ignore_missing, short, known_policy],
+        "variant": [ignore_missing, short],
     }
 
 
 def govopen_category_change_list() -> dict[str, Any]:
-    return {"id": [tk.get_validator("not_empty"), tk.get_validator("unicode_safe")]}
+    return {"id": [tk.get_validator("not_empty"), _v("govopen_text")(ID_LENGTH)]}
 
 
 def _v(name: str):
     return tk.get_validator(name)
 
 
+def _text(limit: int, required: bool = False) -> list:
+    return [_v("not_empty" if required else "ignore_missing"), _v("govopen_text")(limit)]
+
+
+def _flag() -> list:
+    return [_v("ignore_missing"), _v("govopen_single_value"), _v("boolean_validator")]
+
+
 def govopen_request_create() -> dict[str, Any]:
-    text = [_v("ignore_missing"), _v("unicode_safe")]
+    # The form's limits (request_rules.TEXT_LIMITS); the rules check them again with a clear message.
+    applicant = {field: _text(limit * 2) for field, limit in workflow.TEXT_LIMITS.items()}
     return {
-        "dataset_id": [_v("not_empty"), _v("unicode_safe")],
-        "kind": [_v("not_empty"), _v("unicode_safe"), _v("one_of")(list(dl.KINDS))],
+        **applicant,
+        "dataset_id": _text(ID_LENGTH, required=True),
+        "kind": [_v("not_empty"), _v("govopen_text")(ID_LENGTH), _v("one_of")(list(dl.KINDS))],
         "resource_ids": [_v("ignore_missing"), _v("govopen_string_list")],
-        "applicant_type": text, "applicant_name": text, "credit_code": text, "id_number": text,
-        "purpose": text, "scenario": text, "usage_type": text, "security_measures": text,
-        "requested_until": text, "written_reply": [_v("ignore_missing"), _v("boolean_validator")],
-        "objection_type": text, "details": text, "applicant_org": text,
+        "requested_until": [_v("ignore_missing"), _v("govopen_text")(20)],
+        "written_reply": _flag(),
     }
 
 
 def govopen_request_id() -> dict[str, Any]:
-    return {"id": [_v("not_empty"), _v("unicode_safe")]}
+    return {"id": _text(ID_LENGTH, required=True)}
 
 
 def govopen_request_note() -> dict[str, Any]:
-    return {**govopen_request_id(), "note": [_v("ignore_missing"), _v("unicode_safe")]}
+    return {**govopen_request_id(), "note": _text(NOTE_LENGTH)}
 
 
 def govopen_request_note_required() -> dict[str, Any]:
-    return {**govopen_request_id(), "note": [_v("not_empty"), _v("unicode_safe")]}
+    return {**govopen_request_id(), "note": _text(NOTE_LENGTH, required=True)}
+
+
+def govopen_request_suspend() -> dict[str, Any]:
+    return {**govopen_request_note(), "suspend": [_v("not_missing"), _v("govopen_single_value"), _v("boolean_validator")]}
 
 
 def govopen_request_list() -> dict[str, Any]:
-    text = [_v("ignore_missing"), _v("unicode_safe")]
+    text = _text(ID_LENGTH)
     return {
         "kind": text, "status": text, "dataset_id": text, "organization_id": text,
-        "mine": [_v("ignore_missing"), _v("boolean_validator")],
-        "to_departments": [_v("ignore_missing"), _v("boolean_validator")],
-        "overdue": [_v("ignore_missing"), _v("boolean_validator")],
-        "limit": [_v("default")(20), _v("natural_number_validator"), _v("limit_to_configured_maximum")(
+        "mine": _flag(), "to_departments": _flag(), "overdue": _flag(),
+        "limit": [_v("default")(20), _v("govopen_bounded_int")(0, 1_000_000), _v("limit_to_configured_maximum")(
             "ckanext.govopen.requests.page_max", 100)],
-        "offset": [_v("default")(0), _v("natural_number_validator")],
+        "offset": [_v("default")(0), _v("govopen_bounded_int")(0, MAX_OFFSET)],
     }
 
 
 def govopen_request_decide() -> dict[str, Any]:
-    text = [_v("ignore_missing"), _v("unicode_safe")]
     return {
         **govopen_request_id(),
-        "decision": [_v("not_empty"), _v("unicode_safe")],
-        "reason": text, "legal_basis": text, "conditions": text, "expires": text,
+        "decision": _text(ID_LENGTH, required=True),
+        "reason": _text(NOTE_LENGTH), "legal_basis": _text(NOTE_LENGTH), "conditions": _text(NOTE_LENGTH),
+        "expires": _text(20),
         "resource_ids": [_v("ignore_missing"), _v("govopen_string_list")],
-        "public_interest_research": [_v("ignore_missing"), _v("boolean_validator")],
+        "public_interest_research": _flag(),
     }
 
 
 def govopen_grant_list() -> dict[str, Any]:
-    return {"dataset_id": [_v("ignore_missing"), _v("unicode_safe")],
-            "organization_id": [_v("ignore_missing"), _v("unicode_safe")],
-            "include_inactive": [_v("ignore_missing"), _v("boolean_validator")]}
+    return {"dataset_id": _text(ID_LENGTH), "organization_id": _text(ID_LENGTH), "include_inactive": _flag()}
 
 
 def govopen_grant_revoke() -> dict[str, Any]:
-    return {"id": [_v("not_empty"), _v("unicode_safe")], "reason": [_v("not_empty"), _v("unicode_safe")]}
+    return {"id": _text(ID_LENGTH, required=True), "reason": _text(NOTE_LENGTH, required=True)}

@@ -21,7 +21,13 @@ __all__ = [
     "govopen_iso_date", "govopen_known_policy", "govopen_credit_code", "govopen_region_code",
     "govopen_catalogue_code", "govopen_classification_code", "govopen_related_codes",
     "govopen_default_origin", "govopen_change_reason", "govopen_dataset_rules", "govopen_string_list",
+    "govopen_text", "govopen_bounded_int", "govopen_single_value", "govopen_dataset_input_guard",
 ]
+
+# The widest date the deadline arithmetic and PostgreSQL's date type both handle with room to
+# count a year of working days past it.
+EARLIEST_DATE = datetime.date(1949, 10, 1)
+LATEST_DATE = datetime.date(2199, 12, 31)
 
 _ZH = {**codes.ZH, **categories.ZH, **request_rules.ZH}
 
@@ -40,12 +46,74 @@ def _raise_problems(problems: Iterable[codes.Problem]) -> None:
 
 
 def govopen_iso_date(value: Any, context) -> datetime.date:
-    if isinstance(value, datetime.date):
-        return value
-    try:
-        return datetime.date.fromisoformat(str(value).strip())
-    except ValueError:
+    """A calendar date written YYYY-MM-DD (nothing else date.fromisoformat takes, such as ISO
+    week dates), between EARLIEST_DATE and LATEST_DATE."""
+    day = value if isinstance(value, datetime.date) else (
+        request_rules.parse_date(value) if isinstance(value, str) else None)
+    if day is None:
         raise tk.Invalid(t("日期格式应为 YYYY-MM-DD", "Date must be YYYY-MM-DD"))
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        raise tk.Invalid(t(f"日期应在 {EARLIEST_DATE} 至 {LATEST_DATE} 之间",
+                           f"The date must lie between {EARLIEST_DATE} and {LATEST_DATE}"))
+    return day
+
+
+def _text_problem(value: str, limit: int | None) -> str | None:
+    if "\x00" in value:
+        return t("不得含有空字符", "Must not contain NUL characters")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return t("含有无法保存的字符（不成对的代理码位）", "Contains characters that cannot be stored (lone surrogates)")
+    if limit is not None and len(value) > limit:
+        return t(f"不得超过 {limit} 个字符", f"At most {limit} characters")
+    return None
+
+
+def govopen_text(limit: int | None = 2000):
+    """Text: a string (numbers are taken as written), storable, at most LIMIT characters.
+    Lists, dicts and other types are refused with a field error instead of failing later."""
+
+    def validator(value: Any, context) -> Any:
+        if value is tk.missing or value is None:
+            return value
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            raise tk.Invalid(t("应为文本", "Expected text"))
+        value = str(value)
+        problem = _text_problem(value, limit)
+        if problem:
+            raise tk.Invalid(problem)
+        return value
+
+    return validator
+
+
+def govopen_single_value(value: Any, context) -> Any:
+    """A field that holds one value: a list or dict is refused (it would be stored as its repr)."""
+    if isinstance(value, (list, dict)):
+        raise tk.Invalid(t("应为单个值", "Expected a single value"))
+    return value
+
+
+def govopen_bounded_int(low: int, high: int):
+    """A whole number from LOW to HIGH, given as a number or digits; blanks, lists, dicts and
+    fractions are refused with a field error (paging parameters reach SQL)."""
+
+    def validator(value: Any, context) -> int:
+        if isinstance(value, bool):
+            raise tk.Invalid(t("应为整数", "Expected a whole number"))
+        if isinstance(value, int):
+            number = value
+        elif isinstance(value, str) and value.strip().isdecimal() and value.strip().isascii() \
+                and len(value.strip()) <= 18:
+            number = int(value.strip())
+        else:
+            raise tk.Invalid(t("应为整数", "Expected a whole number"))
+        if not low <= number <= high:
+            raise tk.Invalid(t(f"应在 {low} 至 {high} 之间", f"Must be between {low} and {high}"))
+        return number
+
+    return validator
 
 
 def govopen_known_policy(value: Any, context) -> str:
@@ -60,8 +128,11 @@ def govopen_string_list(value: Any, context) -> list[str]:
     """A list of ids, given as a list or a comma-separated string."""
     if isinstance(value, str):
         value = [v for v in (part.strip() for part in value.split(",")) if v]
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value) or len(value) > 1000:
         raise tk.Invalid(t("应为标识列表", "Expected a list of ids"))
+    for item in value:
+        if _text_problem(item, 200):
+            raise tk.Invalid(t("应为标识列表", "Expected a list of ids"))
     return value
 
 
@@ -194,3 +265,66 @@ def govopen_dataset_rules(field, schema):
 
 # scheming passes (field, schema) to factories marked like this.
 govopen_dataset_rules.is_a_scheming_validator = True  # type: ignore[attr-defined]
+
+
+# Solr refuses a single term over 32,766 bytes, and custom fields are also indexed untokenised:
+# a longer value failed the whole save with a 500. Long prose fields are tokenised only.
+_MAX_BYTES = 30_000
+_LONG_TEXT_FIELDS = {"notes", "description"}
+_LONG_TEXT_CHARS = 100_000
+_NESTED = {"resources", "tags", "extras", "groups"}
+
+
+def _is_multi(field: dict) -> bool:
+    described = " ".join(str(field.get(k) or "") for k in ("preset", "validators"))
+    return "multiple" in described or field["field_name"] == "tag_string"
+
+
+def govopen_dataset_input_guard(field, schema):
+    """Before any field validator runs: every value has the shape its field takes (one value,
+    or a list of texts for multi-valued fields), storable characters, a length Solr can index,
+    and dates that are dates. A wrong value gets a field error and is set aside, so no later
+    validator or the index meets it and fails with a 500."""
+    dataset_fields = schema.get("dataset_fields", [])
+    resource_fields = schema.get("resource_fields", [])
+    known = {f["field_name"] for f in dataset_fields} | _NESTED
+    multi = {f["field_name"] for f in dataset_fields if _is_multi(f)}
+    multi_res = {f["field_name"] for f in resource_fields if _is_multi(f)}
+    dates = {f["field_name"] for f in (*dataset_fields, *resource_fields) if f.get("preset") in ("date", "datetime")}
+
+    def text_problem(name: str | None, value: str) -> str | None:
+        if name in _LONG_TEXT_FIELDS:
+            return _text_problem(value, _LONG_TEXT_CHARS)
+        problem = _text_problem(value, None)
+        if problem is None and len(value.encode("utf-8", "surrogatepass")) > _MAX_BYTES:
+            problem = t(f"过长：不得超过 {_MAX_BYTES} 字节", f"Too long: at most {_MAX_BYTES} bytes")
+        if problem is None and name in dates and value.strip():
+            day = request_rules.parse_date(value.strip()[:10])
+            if day is None or not EARLIEST_DATE <= day <= LATEST_DATE:
+                problem = t(f"日期应为 {EARLIEST_DATE} 至 {LATEST_DATE} 之间的 YYYY-MM-DD",
+                            f"Expected a date YYYY-MM-DD between {EARLIEST_DATE} and {LATEST_DATE}")
+        return problem
+
+    def validator(key, data, errors, context):
+        for k in list(data):
+            if not isinstance(k, tuple) or not k or k[0] not in known:
+                continue
+            value = data[k]
+            name = k[-1] if isinstance(k[-1], str) else None
+            takes_list = (len(k) == 1 and k[0] in multi) or (len(k) == 3 and k[0] == "resources" and name in multi_res)
+            problem = None
+            if isinstance(value, str):
+                problem = text_problem(name, value)
+            elif isinstance(value, list) and takes_list:
+                bad = [v for v in value if not isinstance(v, str) or text_problem(name, v)]
+                problem = t("应为文本列表", "Expected a list of texts") if bad else None
+            elif isinstance(value, (list, dict)):
+                problem = t("应为单个值", "Expected a single value")
+            if problem:
+                errors.setdefault(k, []).append(problem)
+                data[k] = tk.missing
+
+    return validator
+
+
+govopen_dataset_input_guard.is_a_scheming_validator = True  # type: ignore[attr-defined]

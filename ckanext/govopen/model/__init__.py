@@ -12,7 +12,8 @@ from sqlalchemy.orm import Mapped
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-__all__ = ["CategoryChange", "Request", "RequestEvent", "Grant", "Notification", "utcnow", "user_memberships"]
+__all__ = ["CategoryChange", "Request", "RequestEvent", "Grant", "Notification", "utcnow", "user_memberships",
+           "government_departments"]
 
 
 def _uuid() -> str:
@@ -32,6 +33,21 @@ def user_memberships(user_id: str) -> dict[str, str]:
     return dict(rows.all())
 
 
+def government_departments(org_ids) -> set[str]:
+    """Which of these organizations are government departments for sharing: active, of a
+    department type listed in ckanext.govopen.share.government_types."""
+    ids = [o for o in org_ids if o]
+    types = tk.config["ckanext.govopen.share.government_types"]
+    if not ids or not types:
+        return set()
+    rows = model.Session.execute(_GOVERNMENT, {"ids": ids, "types": list(types)})
+    return {r[0] for r in rows}
+
+
+_GOVERNMENT = sa.text("""
+    SELECT id FROM "group" WHERE id = ANY(:ids) AND is_organization AND state = 'active'
+      AND extras ->> 'department_type' = ANY(:types)""")
+
 _MEMBERSHIPS = sa.text("""
     SELECT m.group_id, m.capacity FROM member m JOIN "group" g ON g.id = m.group_id
     WHERE m.table_name = 'user' AND m.table_id = :user_id AND m.state = 'active'
@@ -44,8 +60,8 @@ class CategoryChange(tk.BaseModel):
     __tablename__ = "govopen_category_change"
 
     id: Mapped[str] = sa.Column(sa.UnicodeText, primary_key=True, default=_uuid)  # type: ignore
-    package_id: Mapped[str] = sa.Column(sa.UnicodeText, sa.ForeignKey("package.id", ondelete="CASCADE"),
-                                        nullable=False)  # type: ignore
+    # No foreign key: the record outlives a purged dataset (migration e5a6).
+    package_id: Mapped[str] = sa.Column(sa.UnicodeText, nullable=False)  # type: ignore
     field: Mapped[str] = sa.Column(sa.UnicodeText, nullable=False)  # type: ignore
     old_value: Mapped[str | None] = sa.Column(sa.UnicodeText)  # type: ignore
     new_value: Mapped[str] = sa.Column(sa.UnicodeText, nullable=False)  # type: ignore
@@ -83,8 +99,8 @@ class Request(tk.BaseModel):
     kind: Mapped[str] = sa.Column(sa.UnicodeText, nullable=False)  # type: ignore
     status: Mapped[str] = sa.Column(sa.UnicodeText, nullable=False)  # type: ignore
     escalated: Mapped[bool] = sa.Column(sa.Boolean, nullable=False, default=False)  # type: ignore
-    package_id: Mapped[str] = sa.Column(sa.UnicodeText, sa.ForeignKey("package.id", ondelete="CASCADE"),
-                                        nullable=False)  # type: ignore
+    # No foreign key: the record outlives a purged dataset (migration e5a6).
+    package_id: Mapped[str] = sa.Column(sa.UnicodeText, nullable=False)  # type: ignore
     owner_org: Mapped[str] = sa.Column(sa.UnicodeText, nullable=False)  # type: ignore
     resource_ids: Mapped[list] = sa.Column(JSONB, nullable=False, default=list)  # type: ignore
     user_id: Mapped[str] = sa.Column(sa.UnicodeText, sa.ForeignKey("user.id"), nullable=False)  # type: ignore
@@ -98,6 +114,10 @@ class Request(tk.BaseModel):
     created: Mapped[datetime.datetime] = sa.Column(sa.DateTime, nullable=False, default=utcnow)  # type: ignore
     modified: Mapped[datetime.datetime] = sa.Column(sa.DateTime, nullable=False, default=utcnow)  # type: ignore
     closed: Mapped[datetime.datetime | None] = sa.Column(sa.DateTime)  # type: ignore
+    # A privacy objection: since when it withholds the dataset's resources (None: it does not),
+    # and until when the department may decide whether it should (None: decided, or not needed).
+    suspended: Mapped[datetime.datetime | None] = sa.Column(sa.DateTime)  # type: ignore
+    review_due: Mapped[datetime.date | None] = sa.Column(sa.Date)  # type: ignore
 
     @classmethod
     def get_for_update(cls, request_id: str) -> "Request | None":
@@ -135,8 +155,8 @@ class Grant(tk.BaseModel):
     id: Mapped[str] = sa.Column(sa.UnicodeText, primary_key=True, default=_uuid)  # type: ignore
     request_id: Mapped[str] = sa.Column(sa.UnicodeText, sa.ForeignKey("govopen_request.id", ondelete="CASCADE"),
                                         nullable=False, unique=True)  # type: ignore
-    package_id: Mapped[str] = sa.Column(sa.UnicodeText, sa.ForeignKey("package.id", ondelete="CASCADE"),
-                                        nullable=False)  # type: ignore
+    # No foreign key: the record outlives a purged dataset (migration e5a6).
+    package_id: Mapped[str] = sa.Column(sa.UnicodeText, nullable=False)  # type: ignore
     resource_ids: Mapped[list] = sa.Column(JSONB, nullable=False, default=list)  # type: ignore
     holder_type: Mapped[str] = sa.Column(sa.UnicodeText, nullable=False)  # type: ignore
     holder_id: Mapped[str] = sa.Column(sa.UnicodeText, nullable=False)  # type: ignore

@@ -17,7 +17,7 @@ _ACTIVITY_ACTIONS = ("package_activity_list", "activity_show", "activity_data_sh
                      "group_activity_list", "recently_changed_packages_activity_list")
 
 __all__ = ["govopen_deadline", "govopen_policy_show", "govopen_category_change_list",
-           "resource_view_list", "resource_search", "activity_diff", *_ACTIVITY_ACTIONS]
+           "resource_view_list", "resource_search", "activity_diff", "activity_create", *_ACTIVITY_ACTIONS]
 
 
 @tk.side_effect_free
@@ -128,13 +128,17 @@ def resource_view_list(next_action, context, data_dict):
 @tk.chained_action
 @tk.side_effect_free
 def resource_search(next_action, context, data_dict):
-    """Only resources the user may have: others are left out, so a query on the URL
-    cannot even tell that they exist."""
-    result = next_action(context, data_dict)
-    kept = gate.filter_resources(context, result["results"])
-    result["count"] -= len(result["results"]) - len(kept)
-    result["results"] = kept
-    return result
+    """CKAN's resource_search, where a resource the user may not have takes no part at all:
+    it never matches (so a query on its URL cannot be asked), is never counted, never offsets
+    a page. The count, the page and the offsets are those of the resources the user may have.
+
+    :param query: ``{field}:{term}`` or a list of them (AND-ed; substring match, ``hash`` by prefix)
+    :param order_by: a resource field  :param offset:  :param limit:
+    """
+    tk.check_access("resource_search", context, data_dict)
+    if gate.subject_for(context).sysadmin:
+        return next_action(context, data_dict)  # sysadmins may have every resource
+    return gate.resource_search(context, data_dict)
 
 
 def _activity_filter(name: str):
@@ -154,6 +158,13 @@ def _activity_filter(name: str):
 
 for _name in _ACTIVITY_ACTIONS:
     globals()[_name] = _activity_filter(_name)
+
+
+@tk.chained_action
+def activity_create(next_action, context, data_dict):
+    """CKAN's activity_create; a dataset snapshot is stored with only the URLs everyone may have."""
+    gate.scrub_new_activity(data_dict)
+    return next_action(context, data_dict)
 
 
 @tk.chained_action

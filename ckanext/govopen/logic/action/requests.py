@@ -10,7 +10,7 @@ import sqlalchemy as sa
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from ckanext.govopen import notifications
+from ckanext.govopen import gate, notifications
 from ckanext.govopen import request_store as store
 from ckanext.govopen import request_rules as workflow
 from ckanext.govopen import sla
@@ -21,7 +21,7 @@ from ckanext.govopen.model import Grant, Request, utcnow
 
 __all__ = ["govopen_request_create", "govopen_request_show", "govopen_request_list",
            "govopen_request_accept", "govopen_request_ask_info", "govopen_request_respond",
-           "govopen_request_decide", "govopen_request_withdraw", "govopen_grant_list",
+           "govopen_request_decide", "govopen_request_withdraw", "govopen_request_suspend", "govopen_grant_list",
            "govopen_grant_revoke"]
 
 
@@ -67,10 +67,14 @@ def _transition(context, data_dict, action: str, decision: str | None = None) ->
 
 
 def _commit_and_show(context, req: Request, roles: set[str]) -> dict[str, Any]:
+    if store.is_privacy_objection(req) and req.suspended is not None:
+        # The dataset is not public while suspended: its stored history must not keep URLs.
+        model.Session.flush()
+        gate.scrub_stored_activity([req.package_id])
     if not context.get("defer_commit"):
         model.repo.commit()
         notifications.dispatch()
-        if req.kind == "objection" and (req.applicant or {}).get("objection_type") == "privacy":
+        if store.is_privacy_objection(req):
             # Opening or closing a privacy objection changes who may have the resources:
             # re-index so the search index holds exactly the URLs everyone may have.
             from ckan.lib import search
@@ -114,8 +118,8 @@ def govopen_request_create(context, data_dict) -> dict[str, Any]:
 
     applicant_org = None
     if kind == "share_application":
-        orgs = store.memberships(user)
-        applicant_org = data_dict.get("applicant_org") or (next(iter(orgs)) if len(orgs) == 1 else None)
+        orgs = store.share_departments(user)
+        applicant_org = data_dict.get("applicant_org") or (orgs[0] if len(orgs) == 1 else None)
         if applicant_org not in orgs or applicant_org == pkg.owner_org:
             raise tk.ValidationError({"applicant_org": [t(
                 "请选择您所在的、数据提供部门以外的部门", "Choose your own department, other than the provider")]})
@@ -127,11 +131,18 @@ def govopen_request_create(context, data_dict) -> dict[str, Any]:
         raise tk.ValidationError({"kind": [t(
             f"24小时内最多可提交 {limit} 项申请，请稍后再试", f"At most {limit} requests a day: try again later")]})
 
+    trusted = bool(user.sysadmin or store.share_departments(user))
+    privacy = kind == "objection" and data_dict.get("objection_type") == "privacy" \
+        and tk.config["ckanext.govopen.objections.privacy_hides_resources"]
+    if privacy and not trusted:
+        _check_privacy_limit(user)
+
     policy = sla.active_policy()
     rule = policy.rule(kind)
     applicant = {k: data_dict[k] for k in workflow.APPLICANT_FIELDS if data_dict.get(k) not in (None, "")}
-    if isinstance(applicant.get("requested_until"), datetime.date):
-        applicant["requested_until"] = applicant["requested_until"].isoformat()
+    if applicant.get("requested_until") is not None:
+        # Stored normalised: the sweep casts it in SQL (application_problems has checked it).
+        applicant["requested_until"] = workflow.parse_date(applicant["requested_until"]).isoformat()
     req = Request(kind=kind, status="submitted", package_id=pkg.id, owner_org=pkg.owner_org,
                   resource_ids=sorted(wanted), user_id=user.id, applicant_org=applicant_org,
                   applicant=applicant, policy=policy.name)
@@ -139,9 +150,29 @@ def govopen_request_create(context, data_dict) -> dict[str, Any]:
     model.Session.flush()
     event = store.record(req, "create", user.id, "submitted", from_status=None)
     req.accept_due, req.due = store.initial_deadlines(rule, today)
+    if privacy and trusted:
+        # Government staff and sysadmins answer for what they file: the resources are
+        # suspended at once, as the regulation protects data subjects.
+        store.set_suspension(req, True, user.id, "提出人为政务部门工作人员，即时暂停提供 / "
+                                                 "filed by government staff: suspended at once")
+    elif privacy:
+        # Anyone may sign up: the department decides within the marking deadline whether the
+        # objection suspends the resources; silence suspends them (the sweep).
+        req.review_due = store.privacy_review_due(rule, today)
     notifications.queue_for(req, "submitted", event, user.id)
     roles = store.roles_for(user, req)
     return _commit_and_show(context, req, roles)
+
+
+def _check_privacy_limit(user: model.User) -> None:
+    limit = tk.config["ckanext.govopen.objections.privacy_open_per_user"]
+    open_now = model.Session.query(Request).filter(
+        Request.user_id == user.id, Request.kind == "objection", Request.status.in_(workflow.OPEN_STATUSES),
+        Request.applicant["objection_type"].astext == "privacy").count()
+    if limit and open_now >= limit:
+        raise tk.ValidationError({"objection_type": [t(
+            f"您已有 {open_now} 项隐私异议正在处理，处理完毕后才能再提出",
+            f"You have {open_now} privacy objections being handled: file another once they are decided")]})
 
 
 @tk.side_effect_free
@@ -314,6 +345,30 @@ def govopen_request_withdraw(context, data_dict) -> dict[str, Any]:
     req, roles, to_status = _transition(context, data_dict, "withdraw")
     event = store.record(req, "withdraw", _user(context).id, to_status, data_dict.get("note"))
     notifications.queue_for(req, "withdrawn", event, event.actor_id)
+    return _commit_and_show(context, req, roles)
+
+
+@tk.validate(schema.govopen_request_suspend)
+def govopen_request_suspend(context, data_dict) -> dict[str, Any]:
+    """Decide whether an open privacy objection suspends its dataset's resources until the
+    objection is decided (Nanjing 35): suspend them, or keep them available. The providing
+    department's deciders, the data authority and sysadmins; answers the pending review.
+
+    :param id: the objection's id
+    :param suspend: true to suspend the resources, false to keep (or make) them available
+    :type suspend: bool
+    :param note: why (optional, shown in the request's timeline)
+    """
+    tk.check_access("govopen_request_suspend", context, data_dict)
+    req, roles = _load(context, data_dict["id"], for_update=True)
+    allowed = workflow.privacy_actions(req.kind, req.status, (req.applicant or {}).get("objection_type"),
+                                       req.suspended is not None, req.review_due is not None, roles)
+    wanted = "suspend" if data_dict["suspend"] else "lift"
+    if not set(roles) & workflow.PRIVACY_REVIEWERS:
+        raise tk.NotAuthorized(t("您无权对该申请执行此操作", "You may not do this to this request"))
+    if wanted not in allowed:
+        raise tk.ValidationError({"suspend": [t("该异议当前不能进行此操作", "This cannot be done to this objection now")]})
+    store.set_suspension(req, data_dict["suspend"], _user(context).id, data_dict.get("note"))
     return _commit_and_show(context, req, roles)
 
 
