@@ -5,6 +5,7 @@ import datetime
 import threading
 
 import pytest
+import sqlalchemy as sa
 
 import ckan.model as model
 
@@ -244,3 +245,60 @@ def test_a_request_under_a_removed_policy_does_not_stop_the_sweep(portal, monkey
     model.Session.expire_all()
     assert model.Session.get(Request, late["id"]).escalated and not model.Session.get(Request, orphan["id"]).escalated
     assert len(logged) == 1 and "hefei_removed" in logged[0]
+
+
+class TestOneBadRowCannotStopTheSweep:
+    """Issue #11 (3): `requested_until` took any string date.fromisoformat reads (ISO week dates)
+    and stored it as typed; PostgreSQL refused the cast and the one-transaction sweep rolled back."""
+
+    @pytest.mark.parametrize("odd", ["2027-W30-1", "20270726", "2027-07-26T00:00", "2027-02-30"])
+    def test_dates_are_refused_unless_yyyy_mm_dd(self, portal, odd):  # noqa: F811
+        import ckan.plugins.toolkit as tk
+
+        with pytest.raises(tk.ValidationError) as e:
+            share(portal, requested_until=odd)
+        assert "requested_until" in e.value.error_dict
+
+    def test_a_stored_bad_date_is_reported_and_skipped_while_the_rest_acts(self, portal):  # noqa: F811
+        bad, good = share(portal), share(portal, purpose="另一项")
+        late = call("govopen_request_create", portal["citizen"], **application(portal))
+        # As an older portal stored it (the action refuses it now): straight into the row.
+        row = model.Session.get(Request, bad["id"])
+        row.applicant = {**row.applicant, "requested_until": "2027-W30-1"}
+        model.Session.commit()
+        for r in (bad, good, late):
+            set_due(r["id"], TODAY - datetime.timedelta(days=1))
+        done = sweep.run()
+        assert done["deemed_approved"] == 1 and done["skipped_requests"] == [bad["id"]]
+        assert done["escalated"] >= 2 and done["failed_steps"] == []
+        model.Session.expire_all()
+        assert model.Session.get(Request, good["id"]).status == "deemed_approved"
+        assert model.Session.get(Request, bad["id"]).status == "submitted"   # left for a person
+        assert model.Session.get(Request, bad["id"]).escalated               # but not forgotten
+        assert model.Session.get(Request, late["id"]).escalated
+
+    def test_a_failing_step_is_undone_and_the_others_act(self, portal, monkeypatch):  # noqa: F811
+        late = call("govopen_request_create", portal["citizen"], **application(portal))
+        set_due(late["id"], TODAY - datetime.timedelta(days=1))
+
+        def broken(*args, **kwargs):
+            model.Session.execute(sa.text("UPDATE govopen_request SET escalated = true"))  # then fails
+            model.Session.execute(sa.text("SELECT CAST('2027-W30-1' AS date)"))
+
+        monkeypatch.setattr(sweep, "_remind", broken)
+        done = sweep.run()
+        assert done["failed_steps"] and done["escalated"] == 1
+        model.Session.expire_all()
+        assert model.Session.get(Request, late["id"]).escalated
+        assert events(late["id"], "escalate") == 1
+
+    def test_the_cli_reports_skipped_requests(self, portal, cli):  # noqa: F811
+        from ckanext.govopen.cli import govopen
+
+        bad = share(portal)
+        row = model.Session.get(Request, bad["id"])
+        row.applicant = {**row.applicant, "requested_until": "2027-W30-1"}
+        row.due = TODAY - datetime.timedelta(days=1)
+        model.Session.commit()
+        result = cli.invoke(govopen, ["sla-sweep"])
+        assert bad["id"] in result.output and "skipped" in result.output

@@ -312,25 +312,20 @@ def scrub_stored_activity(package_ids: Iterable[str] | None = None) -> int:
         return 0
     from sqlalchemy.orm.attributes import flag_modified
 
-    q = model.Session.query(Activity).filter(Activity.activity_type.in_(_PACKAGE_ACTIVITIES))
-    if package_ids is not None:
-        ids = [i for i in package_ids if i]
-        if not ids:
-            return 0
-        q = q.filter(Activity.object_id.in_(ids))
-    public: dict[str, bool] = {}
+    if package_ids is None:
+        package_ids = [r[0] for r in model.Session.query(Activity.object_id).distinct()
+                       .filter(Activity.activity_type.in_(_PACKAGE_ACTIVITIES))]
     changed = 0
-    for activity in q.yield_per(500):
-        pid = activity.object_id
-        if pid not in public:
-            public[pid] = _public_now(pid)
-        if public[pid]:
+    for pid in {i for i in package_ids if i}:
+        if _public_now(pid):
             continue
-        data = dict(activity.data or {})
-        if _withhold_all(data.get("package")):
-            activity.data = data
-            flag_modified(activity, "data")
-            changed += 1
+        for activity in (model.Session.query(Activity)
+                         .filter(Activity.object_id == pid, Activity.activity_type.in_(_PACKAGE_ACTIVITIES)).all()):
+            data = dict(activity.data or {})
+            if _withhold_all(data.get("package")):
+                activity.data = data
+                flag_modified(activity, "data")
+                changed += 1
     return changed
 
 

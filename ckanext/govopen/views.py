@@ -232,7 +232,7 @@ _ACTION_FIELDS = ("note", "decision", "reason", "legal_basis", "conditions", "ex
 def _show(id: str) -> dict[str, Any]:
     try:
         return tk.get_action("govopen_request_show")({}, {"id": id})
-    except (tk.ObjectNotFound, tk.NotAuthorized):
+    except (tk.ObjectNotFound, tk.NotAuthorized, tk.ValidationError):  # no such id, or not an id at all
         return tk.abort(404, _t("未找到该申请", "Request not found"))
 
 

@@ -147,13 +147,48 @@ def protect_served_files(response: Response) -> Response:
     return response
 
 
+# CKAN views that render a stored activity snapshot; resource_history reads the table directly,
+# past every action govopen filters.
+_SNAPSHOT_VIEWS = ("activity.resource_history", "activity.package_history")
+
+
+@govopen_web.before_app_request
+def heal_snapshots():
+    """Before a history page of a dataset that is not public now, withhold every URL left in its
+    stored snapshots. Snapshots are stored scrubbed and scrubbed when a dataset stops being public
+    through the portal; this also covers a dataset restricted behind the portal's back (a direct
+    database change, an old portal's rows), on the one path that reads them unfiltered."""
+    if request.endpoint not in _SNAPSHOT_VIEWS:
+        return None
+    from ckanext.govopen import gate
+
+    pkg = model.Package.get((request.view_args or {}).get("id") or "")
+    if pkg is not None and gate.scrub_stored_activity([pkg.id]):
+        model.Session.commit()
+    return None
+
+
+_SERVED = "govopen.served"
+
+
+@govopen_web.before_app_request
+def mark_served_request():
+    # Teardown also runs for the short request contexts CKAN pushes to build URLs in the middle
+    # of a request (and of actions called outside one): only the request being served may have
+    # its session released.
+    request.environ[_SERVED] = True
+
+
 @govopen_web.teardown_app_request
 def release_session(error: BaseException | None) -> None:
-    """Roll back and release the thread's database session after every request, failed ones
-    included: an aborted transaction left behind made every later page on the thread fail."""
+    """Roll back and release the thread's database session at the end of every served request,
+    failed ones included. CKAN removes the session in an after-request function, which Flask
+    skips when an earlier one fails while an error page is served: the aborted transaction was
+    left behind and every later page on that thread failed."""
+    if not request.environ.get(_SERVED):
+        return
     try:
-        if error is not None:
-            model.Session.rollback()
+        model.Session.rollback()
         model.Session.remove()
     except Exception:  # noqa: BLE001 - a broken connection is discarded by remove() next time
         log.warning("govopen: could not release the database session", exc_info=True)

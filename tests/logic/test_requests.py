@@ -465,3 +465,76 @@ def test_the_decision_names_its_grant(portal):
     decided = approve(portal, req)
     grant = model.Session.query(Grant).filter_by(request_id=req["id"]).one()
     assert decided["decision"]["grant_id"] == grant.id
+
+
+class TestApplicantFieldsAsTheFormHasThem:
+    """Issue #11 (10): through the API, 1 MB was stored, and fields of another applicant type
+    or kind were accepted."""
+
+    @pytest.mark.parametrize("field,limit", [("applicant_name", 200), ("purpose", 2000), ("scenario", 2000),
+                                             ("security_measures", 2000)])
+    def test_the_form_limits_hold_for_the_api(self, portal, field, limit):
+        call("govopen_request_create", portal["citizen"], **application(portal, **{field: "字" * limit}))
+        for size in (limit + 1, 1_000_000):
+            with pytest.raises(tk.ValidationError) as e:
+                call("govopen_request_create", portal["citizen"], **application(portal, **{field: "字" * size}))
+            assert field in e.value.error_dict
+
+    def test_fields_of_another_type_or_kind_are_refused(self, portal):
+        p = portal
+        with pytest.raises(tk.ValidationError) as e:   # a person has no credit code
+            call("govopen_request_create", p["citizen"], **application(p, credit_code=_code("91340181MA0000001")))
+        assert "credit_code" in e.value.error_dict
+        with pytest.raises(tk.ValidationError) as e:   # an application has no objection type or details
+            call("govopen_request_create", p["citizen"], **application(p, objection_type="privacy", details="x"))
+        assert {"objection_type", "details"} <= set(e.value.error_dict)
+        with pytest.raises(tk.ValidationError) as e:   # an error report is not an application
+            call("govopen_request_create", p["citizen"], dataset_id="births", kind="correction", details="有误",
+                 id_number=ID_NUMBER, purpose="x")
+        assert {"id_number", "purpose"} <= set(e.value.error_dict)
+        assert model.Session.query(Request).count() == 0
+
+    @pytest.mark.parametrize("value", [["a"], {"a": 1}, "a\x00b", "\ud800"])
+    def test_wrong_types_and_unstorable_text_are_field_errors(self, portal, value):
+        with pytest.raises(tk.ValidationError) as e:
+            call("govopen_request_create", portal["citizen"], **application(portal, purpose=value))
+        assert "purpose" in e.value.error_dict
+
+
+class TestWhoIsGovernment:
+    """Issue #11 (12): any membership of any organization counted as government."""
+
+    @pytest.fixture
+    def enterprise_member(self, portal):
+        water = factories.Organization(name="water-company", department_code=_code("91340181MA0000301"),
+                                       region_code="340181", department_type="public_enterprise")
+        user = factories.User(name="waterworker")
+        helpers.call_action("member_create", id=water["id"], object="waterworker", object_type="user",
+                            capacity="admin")
+        return user
+
+    def test_a_public_enterprise_is_not_government(self, portal, enterprise_member):
+        p = portal
+        shared = helpers.call_action("package_create", context={"user": p["admin"]["name"]}, name="roads",
+                                     title="道路", owner_org=p["owner"]["id"], resource_class="department",
+                                     catalogue_code="307001/000009", update_frequency="annual",
+                                     open_category="not_open", share_category="unconditional",
+                                     open_conditions="x", open_legal_basis="第十七条")
+        res = helpers.call_action("resource_create", context={"user": p["admin"]["name"]}, package_id=shared["id"],
+                                  name="roads", url="https://intranet.example.gov.cn/roads.csv")
+        p["waterworker"] = enterprise_member
+        assert can_read(p, "official", res)            # a member of a government department
+        assert not can_read(p, "waterworker", res)     # an enterprise admin is the public here
+        with pytest.raises(tk.ValidationError) as e:
+            call("govopen_request_create", enterprise_member, dataset_id="births", kind="share_application",
+                 applicant_type="department", applicant_name="水务公司", purpose="规划", scenario="分析",
+                 usage_type="other", security_measures="内网",
+                 requested_until=(datetime.date.today() + datetime.timedelta(days=30)).isoformat())
+        assert "applicant_org" in e.value.error_dict
+
+    @pytest.mark.ckan_config("ckanext.govopen.share.government_types", "data_authority ordinary public_enterprise")
+    def test_which_types_count_is_the_portals_choice(self, portal, enterprise_member):
+        from ckanext.govopen import gate
+
+        subject = gate.subject_for({"user": enterprise_member["name"]})
+        assert subject.is_government

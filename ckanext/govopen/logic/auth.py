@@ -60,7 +60,11 @@ def resource_view_list(next_auth, context, data_dict):
 # request, so that ids cannot be probed.
 
 def _logged_in(context, data_dict):
-    return {"success": True}
+    # CKAN passes an AnonymousUser as auth_user_obj to anonymous callers: look for a real user.
+    name = context.get("user")
+    if name and model.User.get(name) is not None:
+        return {"success": True}
+    return {"success": False, "msg": t("请先登录", "Log in first")}
 
 
 govopen_request_create = govopen_request_show = govopen_request_list = _logged_in

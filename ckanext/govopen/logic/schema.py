@@ -80,8 +80,7 @@ def govopen_request_list() -> dict[str, Any]:
     return {
         "kind": text, "status": text, "dataset_id": text, "organization_id": text,
         "mine": _flag(), "to_departments": _flag(), "overdue": _flag(),
-        "limit": [_v("default")(20), _v("govopen_bounded_int")(0, 1_000_000), _v("limit_to_configured_maximum")(
-            "ckanext.govopen.requests.page_max", 100)],
+        "limit": [_v("default")(20), _v("govopen_bounded_int")(0, 1_000_000, "ckanext.govopen.requests.page_max")],
         "offset": [_v("default")(0), _v("govopen_bounded_int")(0, MAX_OFFSET)],
     }
 

@@ -95,23 +95,29 @@ def govopen_single_value(value: Any, context) -> Any:
     return value
 
 
-def govopen_bounded_int(low: int, high: int):
-    """A whole number from LOW to HIGH, given as a number or digits; blanks, lists, dicts and
-    fractions are refused with a field error (paging parameters reach SQL)."""
+def govopen_bounded_int(low: int, high: int, cap_option: str | None = None):
+    """A whole number from LOW to HIGH (and at most the config option CAP_OPTION, which lowers
+    it silently, as CKAN's limit_to_configured_maximum does), given as a number or digits.
+    Blanks, lists, dicts and fractions get a field error and stop the field's validation, so no
+    later validator meets them (paging parameters reach SQL)."""
 
-    def validator(value: Any, context) -> int:
-        if isinstance(value, bool):
-            raise tk.Invalid(t("应为整数", "Expected a whole number"))
-        if isinstance(value, int):
+    def validator(key, data, errors, context) -> None:
+        value = data.get(key)
+        number = None
+        if isinstance(value, int) and not isinstance(value, bool):
             number = value
         elif isinstance(value, str) and value.strip().isdecimal() and value.strip().isascii() \
                 and len(value.strip()) <= 18:
             number = int(value.strip())
-        else:
-            raise tk.Invalid(t("应为整数", "Expected a whole number"))
+        if number is None:
+            errors[key].append(t("应为整数", "Expected a whole number"))
+            raise tk.StopOnError
         if not low <= number <= high:
-            raise tk.Invalid(t(f"应在 {low} 至 {high} 之间", f"Must be between {low} and {high}"))
-        return number
+            errors[key].append(t(f"应在 {low} 至 {high} 之间", f"Must be between {low} and {high}"))
+            raise tk.StopOnError
+        if cap_option:
+            number = min(number, int(tk.config.get(cap_option) or high))
+        data[key] = number
 
     return validator
 
