@@ -74,6 +74,34 @@ class TestValidEntry:
         assert pkg["open_legal_basis"].startswith("《巢湖市")
 
 
+class TestValuesOfTheWrongShape:
+    """Issue #11 (9): a list or dict in a one-value field, an absurd date, a value longer than
+    Solr indexes: each failed as a 500."""
+
+    @pytest.mark.parametrize("field", ["classification_code", "resource_class", "title", "open_legal_basis"])
+    @pytest.mark.parametrize("value", [["107001"], {"a": 1}])
+    def test_one_value_fields(self, org, field, value):
+        assert field in errors_of(entry(org, **{field: value}))
+
+    def test_themes_takes_a_list_of_texts_not_a_dict(self, org):
+        assert "themes" in errors_of(entry(org, themes={"人口": 1}))
+        assert "themes" in errors_of(entry(org, themes=[{"a": 1}]))
+
+    @pytest.mark.parametrize("day", ["99999-01-01", "0001-01-01", "2027-W30-1", "2027-02-30"])
+    def test_absurd_dates(self, org, day):
+        assert "publish_date" in errors_of(entry(org, publish_date=day))
+
+    @pytest.mark.parametrize("text", ["a" * 40_000, "中" * 12_000])
+    def test_text_longer_than_the_index_takes(self, org, text):
+        assert "open_legal_basis" in errors_of(entry(org, open_category="not_open", open_legal_basis=text,
+                                                     open_conditions="x"))
+
+    def test_long_prose_and_tags_still_work(self, org):
+        made = call("package_create", **entry(org, notes="说明。" * 10_000,
+                                               tags=[{"name": "人口"}, {"name": "统计"}]))
+        assert len(made["notes"]) == 30_000 and {t["name"] for t in made["tags"]} == {"人口", "统计"}
+
+
 class TestFieldRules:
     @pytest.mark.parametrize("field, value", [
         ("open_category", "maybe"), ("share_category", "sometimes"), ("resource_class", "misc"),

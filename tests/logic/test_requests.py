@@ -480,6 +480,19 @@ class TestApplicantFieldsAsTheFormHasThem:
                 call("govopen_request_create", portal["citizen"], **application(portal, **{field: "字" * size}))
             assert field in e.value.error_dict
 
+    def test_a_megabyte_where_no_rule_looked_is_refused(self, portal):
+        p = portal
+        big = "9" * 1_000_000
+        for extra in ({"credit_code": big}, {"applicant_org": big}):  # neither is checked for a person
+            with pytest.raises(tk.ValidationError) as e:
+                call("govopen_request_create", p["citizen"], **application(p, **extra))
+            assert set(extra) <= set(e.value.error_dict)
+        with pytest.raises(tk.ValidationError) as e:  # nor a name on an error report
+            call("govopen_request_create", p["citizen"], dataset_id="births", kind="correction", details="有误",
+                 applicant_name=big)
+        assert "applicant_name" in e.value.error_dict
+        assert model.Session.query(Request).count() == 0
+
     def test_fields_of_another_type_or_kind_are_refused(self, portal):
         p = portal
         with pytest.raises(tk.ValidationError) as e:   # a person has no credit code

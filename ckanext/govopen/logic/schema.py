@@ -18,7 +18,6 @@ def govopen_deadline() -> dict[str, Any]:
     not_empty = tk.get_validator("not_empty")
     ignore_missing = tk.get_validator("ignore_missing")
     one_of = tk.get_validator("one_of")
-    unicode_safe = tk.get_validator("unicode_safe")
     iso_date = tk.get_validator("govopen_iso_date")
     known_policy = tk.get_validator("govopen_known_policy")
     short = _v("govopen_text")(ID_LENGTH)

@@ -313,8 +313,9 @@ def govopen_dataset_input_guard(field, schema):
 
     def validator(key, data, errors, context):
         for k in list(data):
-            if not isinstance(k, tuple) or not k or k[0] not in known:
-                continue
+            if not isinstance(k, tuple) or not k or k[0] not in known \
+                    or any(isinstance(part, str) and part.startswith("__") for part in k):
+                continue  # navl's own entries (__extras, __junk) are not input fields
             value = data[k]
             name = k[-1] if isinstance(k[-1], str) else None
             takes_list = (len(k) == 1 and k[0] in multi) or (len(k) == 3 and k[0] == "resources" and name in multi_res)
