@@ -10,7 +10,7 @@ import pytest
 import ckan.plugins.toolkit as tk
 from ckan.tests import factories, helpers
 
-from ckanext.govopen.codes import citizen_id_check_char, credit_code_check_char
+from ckanext.govopen.catalogue.codes import citizen_id_check_char, credit_code_check_char
 
 ID_BODY = "34018119900307123"
 ID_NUMBER = ID_BODY + citizen_id_check_char(ID_BODY)

@@ -91,7 +91,7 @@ def purge_identifiers(dry_run: bool) -> None:
     import ckan.model as model
     import ckan.plugins.toolkit as tk
 
-    from ckanext.govopen import request_store
+    from ckanext.govopen.requests import store as request_store
 
     years = tk.config["ckanext.govopen.requests.retention_years"]
     cutoff = datetime.datetime.utcnow() - datetime.timedelta(days=365 * years + years // 4)
@@ -112,7 +112,7 @@ def sla_sweep(today: str | None, quiet: bool) -> None:
     mail still unsent. Safe to run often, and twice at once."""
     import datetime
 
-    from ckanext.govopen import sweep
+    from ckanext.govopen.requests import sweep
 
     try:
         day = datetime.date.fromisoformat(today) if today else None
@@ -143,7 +143,7 @@ def scrub_activity() -> None:
     once on a portal upgraded from a version that stored them unscrubbed."""
     import ckan.model as model
 
-    from ckanext.govopen import gate
+    from ckanext.govopen.access import gate
 
     changed = gate.scrub_stored_activity()
     model.Session.commit()

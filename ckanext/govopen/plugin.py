@@ -4,7 +4,8 @@ from __future__ import annotations
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
-from ckanext.govopen import catalogue, gate
+from ckanext.govopen.catalogue import hooks as catalogue
+from ckanext.govopen.access import gate
 
 
 @tk.blanket.config_declarations

@@ -5,7 +5,7 @@ import urllib.request
 
 import pytest
 
-from ckanext.govopen.codes import credit_code_check_char
+from ckanext.govopen.catalogue.codes import credit_code_check_char
 
 PROVINCE_CODE = "11340000MB0000001" + credit_code_check_char("11340000MB0000001")
 

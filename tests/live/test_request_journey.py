@@ -15,7 +15,7 @@ import time
 
 import pytest
 
-from ckanext.govopen.codes import citizen_id_check_char
+from ckanext.govopen.catalogue.codes import citizen_id_check_char
 from tests.live.conftest import ROOT
 
 DATASET = "road-freight-licences"  # demo: open on application, transport bureau's

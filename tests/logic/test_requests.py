@@ -10,7 +10,7 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.tests import factories, helpers
 
-from ckanext.govopen import request_store
+from ckanext.govopen.requests import store as request_store
 from ckanext.govopen.model import Grant, Request, RequestEvent
 from tests.requests_support import ID_BODY, ID_NUMBER, XSS, _code, application, approve, call, can_read
 
@@ -354,7 +354,7 @@ class TestDisputes:
         assert res["url"] not in str(self._indexed_urls(ds))
 
     def test_silence_suspends_at_the_marking_deadline(self, portal, open_data):
-        from ckanext.govopen import sweep
+        from ckanext.govopen.requests import sweep
 
         p = portal
         ds, res = open_data
@@ -547,7 +547,22 @@ class TestWhoIsGovernment:
 
     @pytest.mark.ckan_config("ckanext.govopen.share.government_types", "data_authority ordinary public_enterprise")
     def test_which_types_count_is_the_portals_choice(self, portal, enterprise_member):
-        from ckanext.govopen import gate
+        from ckanext.govopen.access import gate
 
         subject = gate.subject_for({"user": enterprise_member["name"]})
         assert subject.is_government
+
+
+class TestDatasetIdEverywhere:
+    """Issue #12 (contract): grants said `package_id` where requests say `dataset_id`."""
+
+    def test_grants_say_dataset_id_and_package_id_is_an_alias(self, portal):
+        p = portal
+        data = {k: v for k, v in application(p).items() if k != "dataset_id"}
+        req = call("govopen_request_create", p["citizen"], package_id=p["ds"]["id"], **data)
+        assert req["dataset_id"] == p["ds"]["id"]
+        approve(p, req)
+        grants = call("govopen_grant_list", p["citizen"], package_id=p["ds"]["name"])["results"]
+        assert [g["dataset_id"] for g in grants] == [p["ds"]["id"]] and "package_id" not in grants[0]
+        listed = call("govopen_request_list", p["citizen"], package_id=p["ds"]["id"])
+        assert listed["count"] == 1

@@ -1,7 +1,9 @@
 """Legal deadlines for data requests: regulation profiles and a PRC working-day calendar.
 
 Pure Python (stdlib + chinese_calendar), no CKAN imports, so the request workflow and
-command-line tools can use it alike. See each module's docstring for the rules applied.
+command-line tools can use it alike: `calendar`, `engine`, `policies`. See each module's
+docstring for the rules applied. The one CKAN-side module, `sla` (the portal's configured policy
+and calendar), is not imported here: import it as `ckanext.govopen.deadlines.sla`.
 """
 from .calendar import (
     DEFAULT_CALENDAR,

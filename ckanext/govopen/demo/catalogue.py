@@ -270,7 +270,7 @@ _LAW_SECURITY = "《中华人民共和国数据安全法》第二十一条"
 
 def department_metadata(index: int) -> dict:
     """Unified social credit code (11 = 机关), region, type and contacts of department INDEX."""
-    from ckanext.govopen.codes import credit_code_check_char
+    from ckanext.govopen.catalogue.codes import credit_code_check_char
 
     dept = DEPARTMENTS[index]
     body = f"11{REGION_CODE}MB{index + 1:07d}"

@@ -9,7 +9,7 @@ from typing import Any, Callable
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from ckanext.govopen.codes import citizen_id_check_char
+from ckanext.govopen.catalogue.codes import citizen_id_check_char
 
 __all__ = ["PEOPLE", "load"]
 

@@ -5,7 +5,7 @@ import ckan.authz as authz
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from ckanext.govopen import gate
+from ckanext.govopen.access import gate
 from ckanext.govopen.i18n_text import t
 
 
@@ -75,7 +75,7 @@ govopen_grant_list = govopen_grant_revoke = _logged_in
 
 def govopen_request_overview(context, data_dict):
     # Members of the data authority (sysadmins pass before this runs).
-    from ckanext.govopen import request_store
+    from ckanext.govopen.requests import store as request_store
 
     user = context.get("auth_user_obj") or model.User.get(context.get("user") or "")
     if user is not None and request_store.authority_org_ids() & set(request_store.memberships(user)):

@@ -6,7 +6,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 
 from ckanext.govopen import deadlines as dl
-from ckanext.govopen import request_rules as workflow
+from ckanext.govopen.requests import rules as workflow
 
 # Paging reaches SQL: bounded far past any real list and far below what PostgreSQL refuses.
 MAX_OFFSET = 10_000_000
@@ -46,7 +46,7 @@ def _flag() -> list:
 
 
 def govopen_request_create() -> dict[str, Any]:
-    # The form's limits (request_rules.TEXT_LIMITS); the rules check them again with a clear message.
+    # The form's limits (requests.rules.TEXT_LIMITS); the rules check them again with a clear message.
     applicant = {field: _text(limit * 2) for field, limit in workflow.TEXT_LIMITS.items()}
     return {
         **applicant,

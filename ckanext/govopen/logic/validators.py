@@ -14,7 +14,10 @@ import sqlalchemy as sa
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from ckanext.govopen import categories, codes, request_rules, sla
+from ckanext.govopen.catalogue import categories
+from ckanext.govopen.catalogue import codes
+from ckanext.govopen.requests import rules as request_rules
+from ckanext.govopen.deadlines import sla
 from ckanext.govopen.i18n_text import current_lang, t
 
 __all__ = [
@@ -181,7 +184,7 @@ def govopen_default_origin(key, data, errors, context) -> None:
         data[key] = tk.config["ckan.site_id"]
 
 
-PENDING_CHANGES = "govopen_category_changes"
+from ckanext.govopen.catalogue.categories import PENDING_CHANGES  # noqa: E402
 _REASON = "govopen_change_reason"
 
 

@@ -175,7 +175,7 @@ class Grant(tk.BaseModel):
                 .filter(holders, cls.revoked.is_(None), cls.expires > utcnow()).all())
 
     def as_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "request_id": self.request_id, "package_id": self.package_id,
+        return {"id": self.id, "request_id": self.request_id, "dataset_id": self.package_id,
                 "resource_ids": list(self.resource_ids or []), "holder_type": self.holder_type,
                 "holder_id": self.holder_id, "conditions": self.conditions,
                 "expires": self.expires.isoformat(), "revoked": self.revoked.isoformat() if self.revoked else None,

@@ -7,7 +7,8 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 
 from ckanext.govopen import deadlines as dl
-from ckanext.govopen import gate, sla
+from ckanext.govopen.access import gate
+from ckanext.govopen.deadlines import sla
 from ckanext.govopen.i18n_text import t
 from ckanext.govopen.logic import schema
 from ckanext.govopen.model import CategoryChange

@@ -8,8 +8,8 @@ import sqlalchemy as sa
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from ckanext.govopen import request_rules as workflow
-from ckanext.govopen import request_store as store
+from ckanext.govopen.requests import rules as workflow
+from ckanext.govopen.requests import store
 from ckanext.govopen.model import Request
 
 __all__ = ["govopen_request_overview"]

@@ -3,6 +3,7 @@ and the grants approvals create. Each: check access, validate, act, commit once.
 from __future__ import annotations
 
 import datetime
+import functools
 from typing import Any
 
 import sqlalchemy as sa
@@ -10,10 +11,11 @@ import sqlalchemy as sa
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from ckanext.govopen import gate, notifications
-from ckanext.govopen import request_store as store
-from ckanext.govopen import request_rules as workflow
-from ckanext.govopen import sla
+from ckanext.govopen.access import gate
+from ckanext.govopen.requests import notifications
+from ckanext.govopen.requests import store
+from ckanext.govopen.requests import rules as workflow
+from ckanext.govopen.deadlines import sla
 from ckanext.govopen.logic import schema
 from ckanext.govopen.i18n_text import t
 from ckanext.govopen.logic.validators import problem_text
@@ -23,6 +25,22 @@ __all__ = ["govopen_request_create", "govopen_request_show", "govopen_request_li
            "govopen_request_accept", "govopen_request_ask_info", "govopen_request_respond",
            "govopen_request_decide", "govopen_request_withdraw", "govopen_request_suspend", "govopen_grant_list",
            "govopen_grant_revoke"]
+
+
+def _dataset_id_alias(action):
+    """govopen's API names a dataset `dataset_id` everywhere (requests, grants); `package_id`, as
+    CKAN calls it, is taken as an alias on input."""
+
+    @functools.wraps(action)
+    def wrapper(context, data_dict):
+        data_dict = dict(data_dict or {})
+        if "package_id" in data_dict:
+            alias = data_dict.pop("package_id")
+            if data_dict.get("dataset_id") in (None, ""):
+                data_dict["dataset_id"] = alias
+        return action(context, data_dict)
+
+    return wrapper
 
 
 def _user(context) -> model.User | None:
@@ -83,6 +101,7 @@ def _commit_and_show(context, req: Request, roles: set[str]) -> dict[str, Any]:
     return store.request_dict(req, roles)
 
 
+@_dataset_id_alias
 @tk.validate(schema.govopen_request_create)
 def govopen_request_create(context, data_dict) -> dict[str, Any]:
     """Apply for data, request to share, object to or report an error in a dataset.
@@ -188,6 +207,7 @@ def govopen_request_show(context, data_dict) -> dict[str, Any]:
 
 
 @tk.side_effect_free
+@_dataset_id_alias
 @tk.validate(schema.govopen_request_list)
 def govopen_request_list(context, data_dict) -> dict[str, Any]:
     """Requests the user may see, sorted by due date (soonest first), paginated.
@@ -373,6 +393,7 @@ def govopen_request_suspend(context, data_dict) -> dict[str, Any]:
 
 
 @tk.side_effect_free
+@_dataset_id_alias
 @tk.validate(schema.govopen_grant_list)
 def govopen_grant_list(context, data_dict) -> dict[str, Any]:
     """Grants the user holds (personally or through a department), or, for deciders, those on

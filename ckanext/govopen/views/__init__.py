@@ -1,0 +1,6 @@
+"""Pages, one blueprint module per domain: parse the request, call the action, render.
+`guards` holds the checks every request passes, CKAN's own pages included."""
+from ckanext.govopen.views.desk import govopen
+from ckanext.govopen.views.guards import govopen_web
+
+__all__ = ["govopen", "govopen_web"]

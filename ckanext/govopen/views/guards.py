@@ -1,0 +1,194 @@
+"""Guards around every web request, CKAN's own pages and API included (an attack on the
+demo portal found each of these holes on a path govopen does not render itself):
+
+- input that no database or index can hold (NUL, lone surrogates) is refused with a clear
+  400 before any view runs, on every path: a field error, never a 500;
+- every form post from a browser session carries a valid CSRF token, whatever CKAN's
+  process-wide exemption list says (CKAN exempts a view for good once one API-token or
+  anonymous request reaches it);
+- files users uploaded can never run script in the portal's origin: served files carry a
+  sandboxing CSP and `nosniff`, and every type a browser could execute is a download;
+- a database error in one request never leaves the thread's session aborted for the next.
+"""
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any, Iterable
+
+from flask import Blueprint, g, request
+from werkzeug.wrappers import Response
+
+import ckan.model as model
+import ckan.plugins.toolkit as tk
+
+from ckanext.govopen.access import serving
+from ckanext.govopen.i18n_text import t
+
+__all__ = ["govopen_web"]
+
+log = logging.getLogger(__name__)
+
+govopen_web = Blueprint("govopen_web", __name__)
+
+_UNSAFE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+_JSON_SCAN_LIMIT = 10 * 1024 * 1024  # bodies above CKAN's own limits are refused elsewhere
+
+
+def bad_text(value: str) -> bool:
+    """Does VALUE hold a character PostgreSQL or Solr cannot store (NUL, a lone surrogate)?"""
+    if "\x00" in value:
+        return True
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _bad_in(obj: Any) -> str | None:
+    """The first key whose value (or the key itself) holds unstorable text, if any."""
+    stack: list[tuple[str, Any]] = [("", obj)]
+    while stack:
+        where, item = stack.pop()
+        if isinstance(item, str):
+            if bad_text(item):
+                return where or "body"
+        elif isinstance(item, dict):
+            for k, v in item.items():
+                if isinstance(k, str) and bad_text(k):
+                    return "key"
+                stack.append((str(k), v))
+        elif isinstance(item, list):
+            stack.extend((where, v) for v in item)
+    return None
+
+
+def _pairs(multidict) -> Iterable[tuple[str, str]]:
+    for key, values in multidict.lists():
+        for value in values:
+            yield key, value
+
+
+def _is_api() -> bool:
+    return (request.endpoint or "").split(".")[0] == "api" or request.path.startswith(("/api/", "/en/api/"))
+
+
+def _refuse(field: str, message: str, status: int = 400) -> Response:
+    if _is_api():
+        body = {"success": False, "error": {"__type": "Validation Error", field: [message]},
+                "help": request.url}
+        return Response(json.dumps(body, ensure_ascii=False), status=status,
+                        content_type="application/json;charset=utf-8")
+    return tk.abort(status, message)
+
+
+@govopen_web.before_app_request
+def refuse_unstorable_input():
+    """NUL and lone surrogates reach PostgreSQL (which refuses NUL) or Solr and fail as a
+    500 deep inside whichever action receives them: refuse them at the door, naming the field."""
+    field = None
+    if bad_text(request.path):
+        field = "url"
+    else:
+        for key, value in [*_pairs(request.args), *(_pairs(request.form) if request.method in _UNSAFE_METHODS else [])]:
+            if bad_text(key) or bad_text(value):
+                field = key if not bad_text(key) else "key"
+                break
+    if field is None and request.method in _UNSAFE_METHODS and request.is_json \
+            and (request.content_length or 0) <= _JSON_SCAN_LIMIT:
+        try:
+            field = _bad_in(request.get_json(silent=True))
+        except Exception:  # noqa: BLE001 - unreadable JSON is CKAN's to refuse
+            field = None
+    if field is not None:
+        return _refuse(field, t("含有无法保存的字符（空字符或不成对的代理码位）",
+                                "Contains characters that cannot be stored (NUL or a lone surrogate)"))
+    return None
+
+
+def _token_authenticated() -> bool:
+    """Was the user identified by an API token (not by the session cookie)? CKAN sets
+    login_via_auth_header for token users and for anonymous requests alike."""
+    return bool(g.get("login_via_auth_header")) and tk.current_user.is_authenticated
+
+
+@govopen_web.before_app_request
+def enforce_csrf():
+    """Every state-changing request from a browser session must carry the CSRF token, as a
+    form field or the X-CSRFToken header. Token clients are not exposed to CSRF; anonymous API
+    calls carry no ambient authority."""
+    if request.method not in _UNSAFE_METHODS or not tk.config.get("WTF_CSRF_ENABLED", True):
+        return None
+    if _token_authenticated():
+        return None
+    if not tk.current_user.is_authenticated and _is_api():
+        return None
+    from flask_wtf.csrf import ValidationError, validate_csrf
+
+    field = tk.config.get("WTF_CSRF_FIELD_NAME") or "_csrf_token"
+    token = request.form.get(field) or request.headers.get("X-CSRFToken") or request.headers.get("X-CSRF-Token")
+    try:
+        validate_csrf(token)
+    except ValidationError:
+        log.warning("govopen: refused a %s to %s without a valid CSRF token", request.method, request.path)
+        return _refuse(field, t("表单已失效，请刷新页面后重新提交",
+                                "The form has expired: reload the page and submit again"))
+    return None
+
+
+@govopen_web.after_app_request
+def protect_served_files(response: Response) -> Response:
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    if serving.is_file_endpoint(request.endpoint or "", request.path):
+        for name, value in serving.file_headers(response.headers.get("Content-Type"),
+                                                response.headers.get("Content-Disposition")).items():
+            response.headers[name] = value
+    return response
+
+
+# CKAN views that render a stored activity snapshot; resource_history reads the table directly,
+# past every action govopen filters.
+_SNAPSHOT_VIEWS = ("activity.resource_history", "activity.package_history")
+
+
+@govopen_web.before_app_request
+def heal_snapshots():
+    """Before a history page of a dataset that is not public now, withhold every URL left in its
+    stored snapshots. Snapshots are stored scrubbed and scrubbed when a dataset stops being public
+    through the portal; this also covers a dataset restricted behind the portal's back (a direct
+    database change, an old portal's rows), on the one path that reads them unfiltered."""
+    if request.endpoint not in _SNAPSHOT_VIEWS:
+        return None
+    from ckanext.govopen.access import gate
+
+    pkg = model.Package.get((request.view_args or {}).get("id") or "")
+    if pkg is not None and gate.scrub_stored_activity([pkg.id]):
+        model.Session.commit()
+    return None
+
+
+_SERVED = "govopen.served"
+
+
+@govopen_web.before_app_request
+def mark_served_request():
+    # Teardown also runs for the short request contexts CKAN pushes to build URLs in the middle
+    # of a request (and of actions called outside one): only the request being served may have
+    # its session released.
+    request.environ[_SERVED] = True
+
+
+@govopen_web.teardown_app_request
+def release_session(error: BaseException | None) -> None:
+    """Roll back and release the thread's database session at the end of every served request,
+    failed ones included. CKAN removes the session in an after-request function, which Flask
+    skips when an earlier one fails while an error page is served: the aborted transaction was
+    left behind and every later page on that thread failed."""
+    if not request.environ.get(_SERVED):
+        return
+    try:
+        model.Session.rollback()
+        model.Session.remove()
+    except Exception:  # noqa: BLE001 - a broken connection is discarded by remove() next time
+        log.warning("govopen: could not release the database session", exc_info=True)
