@@ -25,7 +25,6 @@ from typing import Any, NamedTuple
 from ckanext.govopen.catalogue.codes import Problem
 
 __all__ = [
-    "PENDING_CHANGES",
     "CATEGORY_FIELDS",
     "MESSAGES",
     "OPEN_CATEGORIES",
@@ -56,7 +55,8 @@ __all__ = [
 ]
 
 # The key under which a dataset's validated data carries the category changes its validator
-# approved, to the after-update hook that records them (navl hands validators a copy of the context).
+# approved, to the after-update hook that records them (navl hands validators a copy of the
+# context). Not in __all__, whose upper-case texts are all msgids.
 PENDING_CHANGES = "govopen_category_changes"
 
 # API values are fixed (the presets' labels may change, these may not).
