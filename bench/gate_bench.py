@@ -118,7 +118,7 @@ def main() -> int:
     import ckan.plugins.toolkit as tk
     from ckan.tests import factories
 
-    from ckanext.govopen import gate
+    from ckanext.govopen.access import gate
 
     with app._wsgi_app.test_request_context():
         _populate(model, tk)

@@ -280,8 +280,8 @@ def main() -> int:
     import ckan.plugins.toolkit as tk
     from ckan.lib import jobs
 
-    from ckanext.govopen import request_store as store
-    from ckanext.govopen import sweep
+    from ckanext.govopen.requests import store
+    from ckanext.govopen.requests import sweep
 
     # Belt and braces: nothing in this process sends mail, and nothing could reach this port.
     tk.config["smtp.server"] = "127.0.0.1:9"

@@ -1,10 +1,13 @@
 """The access gate's CKAN side: gather the facts `access.may_access` decides on, and apply
 the decision on each path that hands out resource URLs or data.
 
-Paths (each tested in tests/gate/): resource_show auth (downloads, resource views and
+Paths (each tested in tests/access/gate/): resource_show auth (downloads, resource views and
 DataStore derive from it), package_show output (live or from the Solr cache), the search
 index (restricted URLs are never indexed, so package_search with any `fl` cannot return
-them), resource_search, and activity snapshots (made by a user-less package_show).
+them), resource_search (restricted resources take no part in the query, the count or the
+page), and activity: snapshots are stored with public URLs only (CKAN makes them with the
+acting user's package_show), scrubbed when a dataset stops being public, and filtered per
+reader on every activity action.
 """
 from __future__ import annotations
 
