@@ -22,7 +22,7 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.govopen.access import decision as access
 from ckanext.govopen.catalogue.categories import as_bool
-from ckanext.govopen.model import Grant, Request, government_departments, user_memberships, utcnow
+from ckanext.govopen.model import Grant, Request, user_departments, utcnow
 from ckanext.govopen.requests.rules import OPEN_STATUSES
 
 __all__ = ["subject_for", "dataset_facts", "facts_from_dict", "may_access_resource",
@@ -53,9 +53,10 @@ def subject_for(context: dict[str, Any]) -> access.Subject:
     if user is None or user.state != "active":
         subject = access.ANONYMOUS
     else:
-        orgs = frozenset(user_memberships(user.id))
+        member_of, government = user_departments(user.id)
+        orgs = frozenset(member_of)
         subject = access.Subject(user_id=user.id, sysadmin=bool(user.sysadmin), org_ids=orgs,
-                                 government_org_ids=frozenset(government_departments(orgs)),
+                                 government_org_ids=government,
                                  load_grants=lambda: _live_grants(user.id, orgs))
     context[_SUBJECT_CACHE] = subject
     return subject

@@ -15,10 +15,12 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 
 from ckanext.govopen.catalogue import categories
+from ckanext.govopen.catalogue.categories import PENDING_CHANGES
 from ckanext.govopen.catalogue import codes
 from ckanext.govopen.requests import rules as request_rules
 from ckanext.govopen.deadlines import sla
 from ckanext.govopen.i18n_text import current_lang, t
+from ckanext.govopen.text import unstorable
 
 __all__ = [
     "govopen_iso_date", "govopen_known_policy", "govopen_credit_code", "govopen_region_code",
@@ -62,11 +64,10 @@ def govopen_iso_date(value: Any, context) -> datetime.date:
 
 
 def _text_problem(value: str, limit: int | None) -> str | None:
-    if "\x00" in value:
+    why = unstorable(value)
+    if why == "nul":
         return t("不得含有空字符", "Must not contain NUL characters")
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
+    if why == "surrogate":
         return t("含有无法保存的字符（不成对的代理码位）", "Contains characters that cannot be stored (lone surrogates)")
     if limit is not None and len(value) > limit:
         return t(f"不得超过 {limit} 个字符", f"At most {limit} characters")
@@ -184,7 +185,6 @@ def govopen_default_origin(key, data, errors, context) -> None:
         data[key] = tk.config["ckan.site_id"]
 
 
-from ckanext.govopen.catalogue.categories import PENDING_CHANGES  # noqa: E402
 _REASON = "govopen_change_reason"
 
 

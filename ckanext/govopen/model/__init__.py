@@ -13,7 +13,7 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 
 __all__ = ["CategoryChange", "Request", "RequestEvent", "Grant", "Notification", "utcnow", "user_memberships",
-           "government_departments"]
+           "user_departments"]
 
 
 def _uuid() -> str:
@@ -27,29 +27,27 @@ def utcnow() -> datetime.datetime:
 
 def user_memberships(user_id: str) -> dict[str, str]:
     """{organization id: capacity} of the user's active memberships of active departments."""
+    return {org: capacity for org, capacity, _ in _membership_rows(user_id)}
+
+
+def user_departments(user_id: str) -> tuple[dict[str, str], frozenset[str]]:
+    """The user's memberships ({organization id: capacity}, as user_memberships) and which of
+    those organizations are government departments for sharing (department type listed in
+    ckanext.govopen.share.government_types), in one query."""
+    rows = _membership_rows(user_id)
+    types = set(tk.config["ckanext.govopen.share.government_types"] or ())
+    return ({org: capacity for org, capacity, _ in rows},
+            frozenset(org for org, _, kind in rows if kind in types))
+
+
+def _membership_rows(user_id: str) -> list[tuple[str, str, str | None]]:
     # Plain SQL: the gate asks this on every restricted package_show, where ORM query
     # building costs more than the query itself.
-    rows = model.Session.execute(_MEMBERSHIPS, {"user_id": user_id})
-    return dict(rows.all())
+    return [tuple(r) for r in model.Session.execute(_MEMBERSHIPS, {"user_id": user_id}).all()]
 
-
-def government_departments(org_ids) -> set[str]:
-    """Which of these organizations are government departments for sharing: active, of a
-    department type listed in ckanext.govopen.share.government_types."""
-    ids = [o for o in org_ids if o]
-    types = tk.config["ckanext.govopen.share.government_types"]
-    if not ids or not types:
-        return set()
-    rows = model.Session.execute(_GOVERNMENT, {"ids": ids, "types": list(types)})
-    return {r[0] for r in rows}
-
-
-_GOVERNMENT = sa.text("""
-    SELECT id FROM "group" WHERE id = ANY(:ids) AND is_organization AND state = 'active'
-      AND extras ->> 'department_type' = ANY(:types)""")
 
 _MEMBERSHIPS = sa.text("""
-    SELECT m.group_id, m.capacity FROM member m JOIN "group" g ON g.id = m.group_id
+    SELECT m.group_id, m.capacity, g.extras ->> 'department_type' FROM member m JOIN "group" g ON g.id = m.group_id
     WHERE m.table_name = 'user' AND m.table_id = :user_id AND m.state = 'active'
       AND g.is_organization AND g.state = 'active'""")
 

@@ -44,7 +44,6 @@ _MAY_VIEW = {"applicant", "applicant_department_member", "decider", "owner_membe
 TEXT_LIMITS = {"applicant_type": 20, "applicant_name": 200, "credit_code": 18, "id_number": 18,
                "purpose": 2000, "scenario": 2000, "usage_type": 20, "security_measures": 2000,
                "requested_until": 10, "objection_type": 20, "details": 5000, "applicant_org": 100}
-_TEXT_LIMITS = TEXT_LIMITS
 # Which applicant fields belong to a request of each kind (and, for identifiers, to which
 # applicant type): anything else is refused, as the form never sends it.
 _APPLICATION_FIELDS = frozenset({"applicant_type", "applicant_name", "purpose", "scenario", "usage_type",
@@ -213,15 +212,13 @@ def parse_date(value: Any) -> datetime.date | None:
         return None
 
 
-_date = parse_date
-
 
 def _future_date_problems(field: str, value: Any, today: datetime.date,
                           latest: datetime.date | None = None) -> list[Problem]:
     """A required date after TODAY and, if given, no later than LATEST."""
     if value in (None, ""):
         return [Problem(field, REQUIRED)]
-    day = _date(value)
+    day = parse_date(value)
     if day is None:
         return [Problem(field, BAD_DATE)]
     if day <= today:

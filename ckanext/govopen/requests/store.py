@@ -14,7 +14,7 @@ import ckan.model as model
 from ckanext.govopen import deadlines as dl
 from ckanext.govopen.requests import rules as workflow
 from ckanext.govopen.deadlines import sla
-from ckanext.govopen.model import Grant, Request, RequestEvent, government_departments, user_memberships, utcnow
+from ckanext.govopen.model import Grant, Request, RequestEvent, user_departments, user_memberships, utcnow
 
 __all__ = ["is_privacy_objection", "privacy_review_due", "set_suspension",
            "memberships", "share_departments", "roles_for", "record", "request_dict", "grant_for", "today",
@@ -35,8 +35,9 @@ def memberships(user: model.User | None) -> dict[str, str]:
 def share_departments(user: model.User | None) -> list[str]:
     """The user's departments that may request shared data: government departments only
     (ckanext.govopen.share.government_types), whatever the user's capacity in them."""
-    member_of = memberships(user)
-    government = government_departments(member_of)
+    if user is None:
+        return []
+    member_of, government = user_departments(user.id)
     return [o for o in member_of if o in government]
 
 
@@ -176,11 +177,19 @@ def privacy_review_due(rule: dl.KindPolicy, day: datetime.date) -> datetime.date
 
 
 def set_suspension(req: Request, suspend: bool, actor_id: str | None, note: str | None) -> RequestEvent:
-    """Suspend a privacy objection's dataset resources, or keep them available; either way the
-    review is answered. The caller re-indexes after the commit."""
+    """Suspend a privacy objection's dataset resources (and scrub the dataset's stored activity),
+    or keep them available; either way the review is answered. The caller re-indexes after the
+    commit."""
     req.suspended = utcnow() if suspend else None
     req.review_due = None
-    return record(req, "suspend" if suspend else "lift", actor_id, req.status, note)
+    event = record(req, "suspend" if suspend else "lift", actor_id, req.status, note)
+    if suspend:
+        # The dataset is not public while suspended: its stored history must not keep URLs.
+        from ckanext.govopen.access import gate
+
+        model.Session.flush()
+        gate.scrub_stored_activity([req.package_id])
+    return event
 
 
 IDENTIFIER_FIELDS = ("id_number", "credit_code")

@@ -66,11 +66,11 @@ def _unreadable_periods(policy: str, params: dict[str, Any]) -> list[str]:
         SELECT id, applicant ->> 'requested_until' FROM govopen_request
         WHERE policy = :policy AND kind = 'share_application' AND status = ANY(:statuses) AND due < :today
           AND COALESCE(applicant ->> 'requested_until', '') <> ''"""), params).all()
-    bad = [rid for rid, value in rows if workflow.parse_date(value) is None]
-    for rid in bad:
+    bad = [(rid, value) for rid, value in rows if workflow.parse_date(value) is None]
+    for rid, value in bad:
         log.error("govopen sweep: request %s not deemed approved: its requested period %r is not a "
-                  "date (YYYY-MM-DD); a person must decide it", rid, dict(rows)[rid])
-    return bad
+                  "date (YYYY-MM-DD); a person must decide it", rid, value)
+    return [rid for rid, _ in bad]
 
 
 def _deem_approve(policy: str, rule: dl.KindPolicy, today: datetime.date, now: datetime.datetime,

@@ -24,6 +24,7 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.govopen.access import serving
 from ckanext.govopen.i18n_text import t
+from ckanext.govopen.text import unstorable
 
 __all__ = ["govopen_web"]
 
@@ -37,13 +38,7 @@ _JSON_SCAN_LIMIT = 10 * 1024 * 1024  # bodies above CKAN's own limits are refuse
 
 def bad_text(value: str) -> bool:
     """Does VALUE hold a character PostgreSQL or Solr cannot store (NUL, a lone surrogate)?"""
-    if "\x00" in value:
-        return True
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return True
-    return False
+    return unstorable(value) is not None
 
 
 def _bad_in(obj: Any) -> str | None:

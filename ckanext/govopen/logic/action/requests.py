@@ -11,7 +11,6 @@ import sqlalchemy as sa
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from ckanext.govopen.access import gate
 from ckanext.govopen.requests import notifications
 from ckanext.govopen.requests import store
 from ckanext.govopen.requests import rules as workflow
@@ -85,10 +84,6 @@ def _transition(context, data_dict, action: str, decision: str | None = None) ->
 
 
 def _commit_and_show(context, req: Request, roles: set[str]) -> dict[str, Any]:
-    if store.is_privacy_objection(req) and req.suspended is not None:
-        # The dataset is not public while suspended: its stored history must not keep URLs.
-        model.Session.flush()
-        gate.scrub_stored_activity([req.package_id])
     if not context.get("defer_commit"):
         model.repo.commit()
         notifications.dispatch()
