@@ -4,9 +4,12 @@ the workflow, page, sweep and mail tests; `portal` is a fixture of tests/conftes
 from __future__ import annotations
 
 import datetime
+import threading
+from typing import Any, Callable
 
 import pytest
 
+import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.tests import factories, helpers
 
@@ -79,3 +82,24 @@ def approve(p, req, **kw):
             "conditions": "仅限课题使用"}
     data.update(kw)
     return call("govopen_request_decide", p["editor"], **data)
+
+
+def at_once(work: Callable[[], Any], times: int = 2) -> tuple[list[Any], list[BaseException]]:
+    """Run WORK in TIMES threads at once, each with its own database session: (results, errors)."""
+    results: list[Any] = []
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            results.append(work())
+        except Exception as e:  # noqa: BLE001 - reported to the test
+            errors.append(e)
+        finally:
+            model.Session.remove()
+
+    threads = [threading.Thread(target=run) for _ in range(times)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results, errors

@@ -4,7 +4,6 @@ from __future__ import annotations
 import email
 import email.policy
 import socket
-import threading
 
 import pytest
 
@@ -13,7 +12,7 @@ from ckan.lib import jobs
 
 from ckanext.govopen.requests import notifications
 from ckanext.govopen.model import Notification, Request
-from tests.requests_support import ID_NUMBER, application, approve, call
+from tests.requests_support import at_once, ID_NUMBER, application, approve, call
 
 pytestmark = pytest.mark.usefixtures("with_plugins")
 
@@ -108,21 +107,7 @@ def test_two_workers_send_each_mail_once(portal, smtp):  # noqa: F811
     smtp.controller.start()
     for i in range(6):
         call("govopen_request_create", portal["citizen"], **application(portal, purpose=f"用途{i}"))
-    results, errors = [], []
-
-    def work():
-        try:
-            results.append(notifications.send_pending())
-        except Exception as e:  # noqa: BLE001
-            errors.append(e)
-        finally:
-            model.Session.remove()
-
-    threads = [threading.Thread(target=work) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    results, errors = at_once(notifications.send_pending)
     assert not errors and sum(results) == len(smtp.messages) == 6  # one "submitted" mail each to the editor
     assert len({m["Subject"] for m in smtp.to(portal["editor"]["email"])}) == 6
     assert notifications.pending_count() == 0

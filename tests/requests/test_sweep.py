@@ -12,7 +12,7 @@ import ckan.model as model
 from ckanext.govopen.requests import store as request_store
 from ckanext.govopen.requests import sweep
 from ckanext.govopen.model import Grant, Notification, Request, RequestEvent
-from tests.requests_support import application, approve, call, can_read
+from tests.requests_support import at_once, application, approve, call, can_read
 
 pytestmark = pytest.mark.usefixtures("with_plugins")
 TODAY = request_store.today()
@@ -122,21 +122,7 @@ def test_two_sweeps_at_once_do_everything_once(portal):  # noqa: F811
     shares = [share(portal, purpose=f"共享{i}") for i in range(3)]
     for r in late + shares:
         set_due(r["id"], TODAY - datetime.timedelta(days=2))
-    results, errors = [], []
-
-    def work():
-        try:
-            results.append(sweep.run())
-        except Exception as e:  # noqa: BLE001
-            errors.append(e)
-        finally:
-            model.Session.remove()
-
-    threads = [threading.Thread(target=work) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    results, errors = at_once(sweep.run)
     assert not errors, errors
     assert sorted(r["escalated"] for r in results) == [0, 4]
     assert sorted(r["deemed_approved"] for r in results) == [0, 3]
