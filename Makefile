@@ -6,13 +6,14 @@ PORT ?= 5000
 NAME ?= dev
 PYTEST_ARGS ?=
 
-.PHONY: help install services run portal stop test test-prepare bench clean
+.PHONY: help install services run portal stop test test-prepare bench clean i18n
 
 help:
 	@echo "make run     install what is missing, start services, serve the demo portal on :$(PORT)"
 	@echo "make test    install what is missing, start services, run every test"
 	@echo "make stop    stop the portals and services this checkout started"
 	@echo "make portal NAME=province PORT=5001   another portal beside the first (empty)"
+	@echo "make i18n    extract msgids, merge them into the catalogs, compile the .mo files"
 
 install:
 	@bash scripts/deps.sh --browser
@@ -44,6 +45,11 @@ bench: services
 	@bash scripts/solr.sh core govopen_bench
 	@$(VENV)/bin/ckan -c bench/bench.ini db upgrade >/dev/null
 	@for b in bench/*.py; do $(VENV)/bin/python "$$b" || exit 1; done
+
+i18n:
+	$(VENV)/bin/python -m ckanext.govopen.catalogs extract
+	$(VENV)/bin/python -m ckanext.govopen.catalogs update
+	$(VENV)/bin/python -m ckanext.govopen.catalogs compile
 
 clean: stop
 	rm -rf .local test-artifacts

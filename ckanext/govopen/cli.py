@@ -71,7 +71,7 @@ def deadline(kind: str, start: str, policy: str | None, variant: str | None) -> 
         for field, errors in e.error_dict.items():
             click.secho(f"{field}: {'; '.join(map(str, errors))}", fg="red", err=True)
         raise click.exceptions.Exit(2)
-    unit = {"working_days": "working days / 个工作日", "calendar_days": "days / 日"}[result["unit"]]
+    unit = {"working_days": "working days", "calendar_days": "days"}[result["unit"]]
     click.echo(f"policy:         {result['policy']} ({result['citation']})")
     click.echo(f"clock starts:   {result['start']} ({result['clock_start']}; not counted)")
     click.echo(f"length:         {result['length']} {unit}")
@@ -119,19 +119,18 @@ def sla_sweep(today: str | None, quiet: bool) -> None:
     except ValueError:
         raise click.BadParameter("expected YYYY-MM-DD", param_hint="--today")
     counts = sweep.run(day)
-    labels = {"deemed_approved": "逾期视为同意 / deemed approved", "escalated": "升级督办 / escalated",
-              "reminders": "到期提醒 / reminders queued", "grant_notices": "授权到期通知 / grant notices queued",
-              "suspended": "隐私异议暂停提供 / privacy suspensions",
-              "mail_pending": "待发邮件 / mail waiting to be sent"}
+    labels = {"deemed_approved": "deemed approved", "escalated": "escalated", "reminders": "reminders queued",
+              "grant_notices": "grant notices queued", "suspended": "privacy suspensions",
+              "mail_pending": "mail waiting to be sent"}
     if quiet and not any(counts[k] for k in labels if k != "mail_pending") \
             and not counts["failed_steps"] and not counts["skipped_requests"]:
         return
     for key, label in labels.items():
         click.echo(f"{label}: {counts[key]}")
     for rid in counts["skipped_requests"]:
-        click.echo(f"未处理（申请期限不是有效日期）/ skipped (requested period is not a date): {rid}", err=True)
+        click.echo(f"skipped (requested period is not a date): {rid}", err=True)
     for step in counts["failed_steps"]:
-        click.echo(f"失败并已撤销 / failed and undone: {step}", err=True)
+        click.echo(f"failed and undone: {step}", err=True)
     if counts["failed_steps"]:
         raise SystemExit(1)
 
@@ -147,4 +146,4 @@ def scrub_activity() -> None:
 
     changed = gate.scrub_stored_activity()
     model.Session.commit()
-    click.echo(f"已处理 {changed} 条动态记录 / {changed} activity snapshots scrubbed")
+    click.echo(f"{changed} activity snapshots scrubbed")

@@ -4,17 +4,18 @@ from __future__ import annotations
 import ckan.plugins.toolkit as tk
 
 from ckanext.govopen.catalogue import hooks as catalogue
-from ckanext.govopen.i18n_text import t
+from ckanext.govopen.translations import gettext, text
 
-__all__ = ["govopen_t", "govopen_category_changes", "govopen_choice_label", "govopen_item_type_label",
+__all__ = ["govopen_text", "govopen_category_changes", "govopen_choice_label", "govopen_item_type_label",
            "govopen_open_objections", "govopen_privacy_hides_resources", "govopen_privacy_suspended", "govopen_request_label",
            "govopen_countdown", "govopen_request_kinds_offered", "govopen_user_label", "govopen_org_title",
            "govopen_mask", "govopen_has_queue", "govopen_grant_last_day"]
 
 
-def govopen_t(zh: str, en: str) -> str:
-    """Chinese or English text by the page's language."""
-    return t(zh, en)
+def govopen_text(value) -> str:
+    """A citation, policy title, warning or system note in the page's language (text a person
+    typed is shown as typed)."""
+    return text(value)
 
 
 def govopen_category_changes(package_id: str) -> list[dict]:
@@ -75,8 +76,8 @@ def govopen_request_label(value: str | None) -> str:
     """A request kind, status, action or choice in the page's language."""
     if not value:
         return ""
-    zh, en = REQUEST_LABELS.get(value, (value, value))
-    return t(zh, en)
+    msgid = REQUEST_LABELS.get(value)
+    return gettext(msgid) if msgid else value
 
 
 def govopen_countdown(due: str | None) -> dict | None:

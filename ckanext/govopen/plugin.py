@@ -3,6 +3,9 @@ from __future__ import annotations
 
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
+from ckan.lib.plugins import DefaultTranslation
+
+from ckanext.govopen import translations
 
 from ckanext.govopen.catalogue import hooks as catalogue
 from ckanext.govopen.access import gate
@@ -15,14 +18,21 @@ from ckanext.govopen.access import gate
 @tk.blanket.validators
 @tk.blanket.helpers
 @tk.blanket.blueprints
-class GovopenPlugin(p.SingletonPlugin):
+class GovopenPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IConfigurer)
+    p.implements(p.ITranslation)  # catalogs in i18n/ (DefaultTranslation finds them)
+    p.implements(p.IMiddleware, inherit=True)
     p.implements(p.IPackageController, inherit=True)
     p.implements(p.IFacets, inherit=True)
 
     # IConfigurer
     def update_config(self, config):
         tk.add_template_directory(config, "templates")
+
+    # IMiddleware
+    def make_middleware(self, app, config):
+        translations.install(app)
+        return app
 
     # IPackageController
     def after_dataset_update(self, context, pkg_dict):

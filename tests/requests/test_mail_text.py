@@ -1,27 +1,49 @@
-"""Mail texts, pure: every event in both languages, no identifiers."""
-import pytest
+"""Mail texts, pure: every event in the recipient's language, no identifiers."""
+import re
 
+import pytest
+from babel.support import Translations
+
+from ckanext.govopen import catalogs
 from ckanext.govopen.requests import mail_text
 
-FACTS = {"recipient": "王交通", "number": "2026-000042", "dataset": "出生人口", "kind_zh": "开放申请",
-         "kind_en": "application for data", "status_zh": "同意", "status_en": "Approved", "due": "2026-12-04",
-         "department": "市卫生健康委员会", "applicant": "李研究", "expires": "2027-01-21"}
+FACTS = {"recipient": "王交通", "number": "2026-000042", "dataset": "出生人口", "kind": "开放申请",
+         "status": "同意", "due": "2026-12-04", "department": "市卫生健康委员会", "applicant": "李研究",
+         "expires": "2027-01-21"}
+ZH = Translations.load(str(catalogs.I18N), ["zh_Hans_CN"], catalogs.DOMAIN)
+
+
+def zh_mail(event, facts=FACTS, site="巢湖市政府数据开放平台", link="http://portal/requests/x", dirs=()):
+    return mail_text.compose(event, facts, site, link, dirs, gettext=ZH.ugettext, ngettext=ZH.ungettext,
+                             locale="zh_Hans_CN")
+
+
+def en_mail(event, facts=FACTS, site="Chaohu open data", link="http://portal/requests/x", dirs=()):
+    return mail_text.compose(event, facts, site, link, dirs, locale="en")
 
 
 @pytest.mark.parametrize("event", mail_text.EVENTS)
-def test_every_event_in_chinese_then_english(event):
-    subject, body = mail_text.compose(event, FACTS, "巢湖市政府数据开放平台", "http://portal/requests/x")
-    assert subject.startswith("【巢湖市政府数据开放平台】") and " / " in subject
-    zh, en = body.split("——")
-    assert "您好" in zh and "Dear 王交通" in en
-    assert "http://portal/requests/x" in zh and "http://portal/requests/x" in en
-    assert "{" not in body and "}" not in subject
+def test_every_event_in_chinese(event):
+    subject, body = zh_mail(event)
+    assert subject.startswith("【巢湖市政府数据开放平台】") and " / " not in subject
+    assert body.startswith("王交通，您好：") and "查看：http://portal/requests/x" in body
+    assert "Dear" not in body and "View:" not in body and "%(" not in body and "{" not in body
     assert any(v in body for v in ("2026-000042", "出生人口"))
+    # Nothing of the English text is left in the Chinese mail.
+    assert not re.search(r"[A-Za-z]{4,}", body.replace("http://portal/requests/x", "")), body
+
+
+@pytest.mark.parametrize("event", mail_text.EVENTS)
+def test_every_event_in_english(event):
+    subject, body = en_mail(event, {**FACTS, "kind": "application for data", "status": "Approved"})
+    assert subject.startswith("[Chaohu open data] ") and "【" not in subject
+    assert body.startswith("Dear 王交通,") and "View: http://portal/requests/x" in body
+    assert "您好" not in body and "查看" not in body and "%(" not in body
 
 
 def test_identifiers_are_refused():
     with pytest.raises(ValueError):
-        mail_text.compose("decided", {**FACTS, "id_number": "340181199003071238"}, "t", "l")
+        zh_mail("decided", {**FACTS, "id_number": "340181199003071238"}, "t", "l")
 
 
 def test_unknown_event():
@@ -34,28 +56,28 @@ def test_missing_facts_show_a_dash():
     assert "—" in body
 
 
-def test_every_event_is_a_template_file_with_both_languages():
+def test_every_event_is_a_template_file_with_a_subject_and_a_body():
     assert len(mail_text.EVENTS) >= 12 and "_layout" not in mail_text.EVENTS
     for event in mail_text.EVENTS:
         text = (mail_text.TEMPLATE_DIR / f"{event}.txt").read_text(encoding="utf-8")
-        for block in ("subject_zh", "subject_en", "body_zh", "body_en"):
+        for block in ("subject", "body"):
             assert f"{{% block {block} %}}" in text, (event, block)
+        assert not re.search(r"[\u4e00-\u9fff]", text), event  # English msgids; Chinese lives in the catalog
 
 
 def test_plain_text_is_not_html_escaped():
-    subject, body = mail_text.compose("decided", {**FACTS, "dataset": "A & B <2025>"}, "t", "l")
+    subject, body = zh_mail("decided", {**FACTS, "dataset": "A & B <2025>"}, "t", "l")
     assert "「A & B <2025>」" in body and "&amp;" not in body
 
 
 def test_a_portal_can_reword_one_event(tmp_path):
     (tmp_path / "reminder.txt").write_text(
-        '{% extends "_layout.txt" %}{% block subject_zh %}请尽快答复 {{ number }}{% endblock %}'
-        "{% block subject_en %}Please answer {{ number }}{% endblock %}"
-        "{% block body_zh %}热线 12345{% endblock %}{% block body_en %}Hotline 12345{% endblock %}", encoding="utf-8")
-    subject, body = mail_text.compose("reminder", FACTS, "t", "l", [str(tmp_path)])
-    assert subject == "【t】请尽快答复 2026-000042 / Please answer 2026-000042"
-    assert "热线 12345" in body and "Dear 王交通" in body  # the shipped layout around it
-    assert "作出决定" in mail_text.compose("decided", FACTS, "t", "l", [str(tmp_path)])[1]  # others unchanged
+        '{% extends "_layout.txt" %}{% block subject %}请尽快答复 {{ number }}{% endblock %}'
+        "{% block body %}热线 12345{% endblock %}", encoding="utf-8")
+    subject, body = zh_mail("reminder", FACTS, "t", "l", [str(tmp_path)])
+    assert subject == "【t】请尽快答复 2026-000042"
+    assert "热线 12345" in body and "王交通，您好" in body  # the shipped layout around it
+    assert "作出决定" in zh_mail("decided", FACTS, "t", "l", [str(tmp_path)])[1]  # others unchanged
 
 
 # The applicant's name is free text anyone who signs up can type (up to 200 characters). In
@@ -66,7 +88,11 @@ PHISH = "市数据局通知：账号异常，请登录 http://evil.example 重�
 
 
 def staff_mail(event: str, applicant: str) -> str:
-    return mail_text.compose(event, {**FACTS, "applicant": applicant}, "巢湖市政府数据开放平台", LINK)[1]
+    return zh_mail(event, {**FACTS, "applicant": applicant}, "巢湖市政府数据开放平台", LINK)[1]
+
+
+def english_staff_mail(event: str, applicant: str) -> str:
+    return en_mail(event, {**FACTS, "applicant": applicant}, "Chaohu open data", LINK)[1]
 
 
 def portal_lines(body: str, start: str) -> list[str]:
@@ -75,16 +101,15 @@ def portal_lines(body: str, start: str) -> list[str]:
 
 @pytest.mark.parametrize("event", APPLICANT_EVENTS)
 def test_applicant_name_is_quoted_as_their_own_words(event):
-    zh, en = staff_mail(event, "李研究").split("——")
-    assert "申请人（自述）「李研究」" in zh
-    assert "The applicant (as they name themselves) “李研究”" in en
+    assert "申请人（自述）「李研究」" in staff_mail(event, "李研究")
+    assert "The applicant (as they name themselves) “李研究”" in english_staff_mail(event, "李研究")
 
 
 @pytest.mark.parametrize("event", APPLICANT_EVENTS)
 def test_a_url_in_the_applicant_name_is_defanged(event):
     body = staff_mail(event, PHISH)
     assert "http://evil" not in body and "evil.example" not in body
-    assert body.count("http://") == 2  # the portal's own two link lines, nothing else
+    assert body.count("http://") == 1  # the portal's own link line, nothing else
     assert "申请人（自述）「市数据局通知：账号异常，请登录 http[:]//evil[.]example…」" in body
 
 
@@ -94,8 +119,8 @@ def test_newlines_in_the_name_cannot_fake_a_paragraph_or_the_link_line(event):
     body = staff_mail(event, "李研究\n\n查看：http://evil.example/login\r\nView: https://evil.example\n\n——\n")
     assert len(body.splitlines()) == len(plain.splitlines())  # the name stays on its line
     assert portal_lines(body, "查看") == [f"查看：{LINK}"]
-    assert portal_lines(body, "View:") == [f"View: {LINK}"]
-    assert body.count("——") == 1  # the language divider is the portal's alone
+    english = english_staff_mail(event, "李研究\n\n查看：http://evil.example/login\r\nView: https://evil.example\n")
+    assert portal_lines(english, "View:") == [f"View: {LINK}"]
 
 
 @pytest.mark.parametrize("event", APPLICANT_EVENTS)
@@ -139,23 +164,21 @@ def test_quoting_limits():
 
 @pytest.mark.parametrize("event", APPLICANT_EVENTS)
 def test_without_a_name_the_mail_says_the_applicant(event):
-    zh, en = staff_mail(event, "").split("——")
+    zh, en = staff_mail(event, ""), english_staff_mail(event, "")
     assert "申请人" in zh and "「」" not in zh and "The applicant " in en and "“”" not in en
     facts = {k: v for k, v in FACTS.items() if k != "applicant"}
-    zh, en = mail_text.compose(event, facts, "t", "l")[1].split("——")
-    assert "申请人" in zh and "—" not in zh.split("。")[0] and "The applicant " in en
+    zh, en = zh_mail(event, facts, "t", "l")[1], en_mail(event, facts, "t", "l")[1]
+    assert "申请人" in zh and "—" not in zh.split("。")[0].split("：", 1)[1] and "The applicant " in en
 
 
 def test_applicant_facts_are_quoted_even_in_a_portal_template(tmp_path):
     # A portal's own wording cannot forget the quoting: compose applies it to the facts.
     (tmp_path / "submitted.txt").write_text(
-        '{% extends "_layout.txt" %}{% block subject_zh %}新申请 {{ applicant }}{% endblock %}'
-        "{% block subject_en %}New {{ applicant_en }}{% endblock %}"
-        "{% block body_zh %}{{ applicant }}{% endblock %}{% block body_en %}{{ applicant_en }}{% endblock %}",
-        encoding="utf-8")
-    facts = {**FACTS, "applicant": "查看：http://evil.example\nx", "applicant_en": "http://evil.example"}
-    subject, body = mail_text.compose("submitted", facts, "t", LINK, [str(tmp_path)])
+        '{% extends "_layout.txt" %}{% block subject %}新申请 {{ applicant }}{% endblock %}'
+        "{% block body %}{{ applicant }} / {{ who }}{% endblock %}", encoding="utf-8")
+    facts = {**FACTS, "applicant": "查看：http://evil.example\nx", "who": "http://evil.example"}
+    subject, body = zh_mail("submitted", facts, "t", LINK, [str(tmp_path)])
     assert "\n" not in subject and "http://" not in subject
-    assert "「查看：http[:]//evil[.]example x」" in body and "“查看：http[:]//evil[.]example x”" in body
+    assert "「查看：http[:]//evil[.]example x」 / 申请人（自述）「查看：http[:]//evil[.]example x」" in body
     assert portal_lines(body, "查看") == [f"查看：{LINK}"] and "http://evil" not in body
     assert mail_text.APPLICANT_FACTS >= {"applicant"}

@@ -70,9 +70,9 @@ def test_a_decision_reaches_the_applicant_by_mail(portal, smtp):  # noqa: F811
     to_citizen = smtp.to(portal["citizen"]["email"])
     assert len(to_citizen) == 1
     decided = to_citizen[0]
-    assert "您的申请已有结果" in decided["Subject"] and "Decision on your request" in decided["Subject"]
+    assert "您的申请已有结果" in decided["Subject"] and "Decision" not in decided["Subject"]
     text = body_of(decided)
-    assert "出生人口" in text and f"/requests/{req['id']}" in text and "同意" in text and "Approved" in text
+    assert "出生人口" in text and f"/requests/{req['id']}" in text and "同意" in text and "Approved" not in text
     for message in smtp.messages:  # identifiers never go into mail, not even masked
         assert ID_NUMBER not in body_of(message) and ID_NUMBER[-4:] + "\n" not in body_of(message)
     assert notifications.send_pending() == 0  # nothing twice
@@ -159,19 +159,38 @@ def test_a_full_batch_hands_the_rest_to_a_new_job(portal, smtp, monkeypatch):  #
     assert len(smtp.to(portal["editor"]["email"])) == 3
 
 
+def test_mail_goes_out_in_the_recipients_language(portal, smtp):  # noqa: F811
+    # The citizen reads English (their `locale` plugin extra); the department's staff read the
+    # portal's default, Chinese. Each gets one language, whatever language the actor used.
+    citizen = model.User.get(portal["citizen"]["id"])
+    citizen.plugin_extras = {**(citizen.plugin_extras or {}), "locale": "en"}
+    editor = model.User.get(portal["editor"]["id"])
+    editor.plugin_extras = {**(editor.plugin_extras or {}), "locale": "xx_NOT_OFFERED"}
+    model.Session.commit()
+    smtp.controller.start()
+    req = call("govopen_request_create", portal["citizen"], **application(portal))
+    approve(portal, req)
+    notifications.send_pending()
+    decided = smtp.to(portal["citizen"]["email"])[-1]
+    assert decided["Subject"].startswith("[") and f"Decision on your request {req['number']}: Approved" in decided["Subject"]
+    text = body_of(decided)
+    assert text.startswith("Dear ") and "View: " in text and "您好" not in text and "同意" not in text
+    to_editor = smtp.to(portal["editor"]["email"])[0]  # a locale the portal does not offer: the default
+    assert "新的开放申请待办理" in to_editor["Subject"] and "您好" in body_of(to_editor) and "Dear" not in body_of(to_editor)
+
+
 def test_a_portal_template_rewords_one_event(portal, smtp, ckan_config, monkeypatch, tmp_path):  # noqa: F811
     emails = tmp_path / "govopen" / "emails"
     emails.mkdir(parents=True)
     (emails / "submitted.txt").write_text(
-        '{% extends "_layout.txt" %}{% block subject_zh %}新申请 {{ number }}，热线 12345{% endblock %}'
-        "{% block subject_en %}New request {{ number }}{% endblock %}"
-        "{% block body_zh %}请办理。{% endblock %}{% block body_en %}Please answer.{% endblock %}", encoding="utf-8")
+        '{% extends "_layout.txt" %}{% block subject %}新申请 {{ number }}，热线 12345{% endblock %}'
+        "{% block body %}请办理。{% endblock %}", encoding="utf-8")
     monkeypatch.setitem(ckan_config, "extra_template_paths", f"{tmp_path},{ckan_config.get('extra_template_paths', '')}")
     smtp.controller.start()
     req = call("govopen_request_create", portal["citizen"], **application(portal))
     notifications.send_pending()
     subject = smtp.to(portal["editor"]["email"])[0]["Subject"]
-    assert subject.endswith(f"新申请 {req['number']}，热线 12345 / New request {req['number']}")
+    assert subject.endswith(f"】新申请 {req['number']}，热线 12345")
 
 
 def test_share_request_audiences(portal):  # noqa: F811

@@ -12,6 +12,7 @@ from ckan.tests import factories, helpers
 
 from ckanext.govopen.requests import store as request_store
 from ckanext.govopen.model import Request
+from tests.catalog_support import zh
 from tests.requests_support import ID_NUMBER, XSS, application, approve, call
 
 pytestmark = pytest.mark.usefixtures("with_plugins")
@@ -119,7 +120,7 @@ class TestRequestPage:
         assert "govopen-download" in body and portal["r1"]["id"] in body
         letter = page(app, f"{url}/letter", tokens["citizen"])
         assert "行政复议" in letter and "行政诉讼" in letter and expires in letter
-        assert request_store.sla.active_policy().rule("open_application").citation in letter
+        assert zh(request_store.sla.active_policy().rule("open_application").citation) in letter  # the basis, in Chinese
         assert ID_NUMBER not in letter  # the letter masks identifiers, even for the applicant
 
     def test_letter_only_after_a_decision(self, app, portal, tokens):

@@ -21,6 +21,7 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 
 from ckanext.govopen.access import decision as access
+from ckanext.govopen.translations import _
 from ckanext.govopen.catalogue.categories import as_bool
 from ckanext.govopen.model import Grant, Request, user_departments, utcnow
 from ckanext.govopen.requests.rules import OPEN_STATUSES
@@ -172,7 +173,7 @@ def scrub_index(pkg_dict: dict[str, Any]) -> dict[str, Any]:
     facts = facts_from_dict({**validated, "id": pkg_dict.get("id") or validated.get("id")})
     if access.is_public(facts):
         return pkg_dict
-    pkg_dict["res_url"] = ["" for _ in pkg_dict.get("res_url") or []]
+    pkg_dict["res_url"] = ["" for _url in pkg_dict.get("res_url") or []]
     for key in ("data_dict", "validated_data_dict"):
         if pkg_dict.get(key):
             copy = json.loads(pkg_dict[key])
@@ -207,10 +208,10 @@ def resource_search(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[
 
     query = data_dict.get("query")
     if query is None:
-        raise tk.ValidationError({"query": [tk._("Missing value")]})
+        raise tk.ValidationError({"query": [_("Missing value")]})
     terms = [query] if isinstance(query, str) else query
     if not isinstance(terms, list) or not all(isinstance(term, str) and ":" in term for term in terms):
-        raise tk.ValidationError({"query": [tk._("Must be <field>:<value> pair(s)")]})
+        raise tk.ValidationError({"query": [_("Must be <field>:<value> pair(s)")]})
     offset, limit = _paging(data_dict)
     subject = subject_for(context)
     Resource = model.Resource
@@ -221,7 +222,7 @@ def resource_search(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[
     for field, term in (pair.split(":", 1) for pair in terms):
         if field not in columns:
             raise tk.ValidationError({"query": [
-                tk._('Field "{field}" not recognised in resource_search.').format(field=field)]})
+                _('Field "{field}" not recognised in resource_search.').format(field=field)]})
         term = escape_sql_like_special_characters(term)
         if field == "hash":
             q = q.filter(Resource.hash.ilike(term + "%"))
@@ -257,9 +258,9 @@ def _paging(data_dict: dict[str, Any]) -> tuple[int, int | None]:
         try:
             number = int(value)
         except (TypeError, ValueError):
-            raise tk.ValidationError({key: [tk._("Invalid integer")]})
+            raise tk.ValidationError({key: [_("Invalid integer")]})
         if number < 0:
-            raise tk.ValidationError({key: [tk._("Must be a natural number")]})
+            raise tk.ValidationError({key: [_("Must be a natural number")]})
         out.append(number)
     return out[0], out[1]
 

@@ -18,6 +18,8 @@ the field each belongs to, so a form can show them next to that field.
 """
 from __future__ import annotations
 
+from ckanext.govopen.text import N_
+
 from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any, NamedTuple
@@ -29,7 +31,6 @@ __all__ = [
     "MESSAGES",
     "OPEN_CATEGORIES",
     "SHARE_CATEGORIES",
-    "ZH",
     "Change",
     "Problem",
     "as_bool",
@@ -65,26 +66,26 @@ SHARE_CATEGORIES: tuple[str, ...] = ("unconditional", "conditional", "not_shared
 #: Fields whose changes are recorded with a reason (see :func:`category_change`).
 CATEGORY_FIELDS: tuple[str, ...] = ("open_category", "share_category")
 
-OPEN_CATEGORY_REQUIRED = "Choose an open category"
-OPEN_CATEGORY_INVALID = "{value} is not an open category: use one of {choices}"
-SHARE_CATEGORY_REQUIRED = "Choose a share category"
-SHARE_CATEGORY_INVALID = "{value} is not a share category: use one of {choices}"
-OPEN_CONDITIONS_REQUIRED = "State the conditions on which this data is opened on application"
-OPEN_BASIS_ON_APPLICATION = "Give the legal basis for opening this data only on application"
-OPEN_BASIS_NOT_OPEN = "Give the legal basis for not opening this data"
-SHARE_CONDITIONS_REQUIRED = "State the conditions on which this data is shared"
-SHARE_BASIS_CONDITIONAL = "Give the legal basis for sharing this data only on conditions"
-SHARE_BASIS_NOT_SHARED = "Give the legal basis for not sharing this data"
-PERSONAL_INFO_NOT_DESENSITIZED = ("Data containing personal information can be open to all only "
+OPEN_CATEGORY_REQUIRED = N_("Choose an open category")
+OPEN_CATEGORY_INVALID = N_("{value} is not an open category: use one of {choices}")
+SHARE_CATEGORY_REQUIRED = N_("Choose a share category")
+SHARE_CATEGORY_INVALID = N_("{value} is not a share category: use one of {choices}")
+OPEN_CONDITIONS_REQUIRED = N_("State the conditions on which this data is opened on application")
+OPEN_BASIS_ON_APPLICATION = N_("Give the legal basis for opening this data only on application")
+OPEN_BASIS_NOT_OPEN = N_("Give the legal basis for not opening this data")
+SHARE_CONDITIONS_REQUIRED = N_("State the conditions on which this data is shared")
+SHARE_BASIS_CONDITIONAL = N_("Give the legal basis for sharing this data only on conditions")
+SHARE_BASIS_NOT_SHARED = N_("Give the legal basis for not sharing this data")
+PERSONAL_INFO_NOT_DESENSITIZED = N_("Data containing personal information can be open to all only "
                                   "after desensitisation")
-TRADE_SECRET_NOT_DESENSITIZED = "Data containing trade secrets can be open to all only after desensitisation"
-PERSONAL_INFO_AND_TRADE_SECRET_NOT_DESENSITIZED = ("Data containing personal information and trade "
+TRADE_SECRET_NOT_DESENSITIZED = N_("Data containing trade secrets can be open to all only after desensitisation")
+PERSONAL_INFO_AND_TRADE_SECRET_NOT_DESENSITIZED = N_("Data containing personal information and trade "
                                                    "secrets can be open to all only after desensitisation")
-CLASSIFIED_REFUSED = ("Classified data cannot be catalogued on this portal: classified catalogues are "
+CLASSIFIED_REFUSED = N_("Classified data cannot be catalogued on this portal: classified catalogues are "
                       "kept on the classified network")
-BOOLEAN_INVALID = "Answer yes or no, not {value}"
+BOOLEAN_INVALID = N_("Answer yes or no, not {value}")
 #: For the glue: a category change saved without a reason.
-CHANGE_REASON_REQUIRED = ("Give the reason for changing the open or share category: the change and "
+CHANGE_REASON_REQUIRED = N_("Give the reason for changing the open or share category: the change and "
                           "its reason are published")
 
 _TRUE = frozenset({"true", "yes", "y", "on", "1", "是"})
@@ -218,24 +219,6 @@ def _required_text(data: Mapping[str, Any], required: tuple[tuple[str, str], ...
     return [Problem(field, msgid) for field, msgid in required if not _text(data.get(field))]
 
 
-ZH: Mapping[str, str] = MappingProxyType({
-    OPEN_CATEGORY_REQUIRED: "请选择开放类型",
-    OPEN_CATEGORY_INVALID: "“{value}”不是有效的开放类型，应为以下之一：{choices}",
-    SHARE_CATEGORY_REQUIRED: "请选择共享类型",
-    SHARE_CATEGORY_INVALID: "“{value}”不是有效的共享类型，应为以下之一：{choices}",
-    OPEN_CONDITIONS_REQUIRED: "依申请开放的数据应填写开放条件",
-    OPEN_BASIS_ON_APPLICATION: "依申请开放的数据应注明所依据的法律、法规或者国家有关规定",
-    OPEN_BASIS_NOT_OPEN: "不予开放的数据应注明所依据的法律、法规或者国家有关规定",
-    SHARE_CONDITIONS_REQUIRED: "有条件共享的数据应填写共享条件",
-    SHARE_BASIS_CONDITIONAL: "有条件共享的数据应注明所依据的法律、法规或者国家有关规定",
-    SHARE_BASIS_NOT_SHARED: "不予共享的数据应注明所依据的法律、法规或者国家有关规定",
-    PERSONAL_INFO_NOT_DESENSITIZED: "涉及个人信息的数据须经脱敏处理后方可无条件开放",
-    TRADE_SECRET_NOT_DESENSITIZED: "涉及商业秘密的数据须经脱敏处理后方可无条件开放",
-    PERSONAL_INFO_AND_TRADE_SECRET_NOT_DESENSITIZED: "涉及个人信息和商业秘密的数据须经脱敏处理后方可无条件开放",
-    CLASSIFIED_REFUSED: "涉密数据不得在本平台编目，涉密目录应在涉密网络中编制和管理",
-    BOOLEAN_INVALID: "请填写“是”或“否”，“{value}”无法识别",
-    CHANGE_REASON_REQUIRED: "变更开放类型或共享类型须填写变更理由，变更情况及理由将予以公开",
-})
 
 MESSAGES: tuple[str, ...] = (
     OPEN_CATEGORY_REQUIRED,

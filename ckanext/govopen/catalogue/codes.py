@@ -3,14 +3,16 @@
 Pure Python (stdlib only, no CKAN imports) so validators, harvesters and command-line tools
 can share one set of rules. Every check returns a list of :class:`Problem` (empty when the
 value is valid) rather than raising, so a form can show all problems next to the field at
-once. Messages are English msgids; :data:`ZH` holds their Chinese translations and
-:data:`MESSAGES` lists them all so the glue can check the catalogue is complete.
+once. Messages are English msgids, marked with ``N_`` for the gettext catalog (the
+translations live in ``i18n/``); :data:`MESSAGES` lists them all.
 
 Input is normalised before checking (:func:`normalise_code`): Unicode NFKC, which turns
 full-width digits, letters and the full-width slash typed with a Chinese input method into
 ASCII, then all whitespace removed. Credit codes and ID numbers are also upper-cased.
 """
 from __future__ import annotations
+
+from ckanext.govopen.text import N_
 
 import dataclasses
 import re
@@ -29,7 +31,6 @@ __all__ = [
     "PROVINCES",
     "PROVINCE_CODES",
     "RESOURCE_CLASS_DIGITS",
-    "ZH",
     "Problem",
     "catalogue_code_problems",
     "citizen_id_check_char",
@@ -134,15 +135,13 @@ CREDIT_CODE_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 CREDIT_CODE_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 _CREDIT_VALUES = {char: value for value, char in enumerate(CREDIT_CODE_CHARS)}
 
-CREDIT_CODE_MISSING = "Enter the unified social credit code"
-CREDIT_CODE_LENGTH = "The unified social credit code must have 18 characters, not {length}"
-CREDIT_CODE_BAD_CHARS = ("The unified social credit code contains characters that are not allowed: "
+CREDIT_CODE_MISSING = N_("Enter the unified social credit code")
+CREDIT_CODE_LENGTH = N_("The unified social credit code must have 18 characters, not {length}")
+CREDIT_CODE_BAD_CHARS = N_("The unified social credit code contains characters that are not allowed: "
                          "{chars}. Use digits and capital letters other than I, O, S, V and Z")
-CREDIT_CODE_DIVISION = ("Characters 3 to 8 of the unified social credit code are an administrative "
+CREDIT_CODE_DIVISION = N_("Characters 3 to 8 of the unified social credit code are an administrative "
                         "division code and must be digits")
-CREDIT_CODE_CHECK = "The check character (the last one) is wrong: expected {expected}"
-
-
+CREDIT_CODE_CHECK = N_("The check character (the last one) is wrong: expected {expected}")
 def credit_code_check_char(first17: str) -> str:
     """The check character (position 18) of a unified social credit code, GB 32100-2015.
 
@@ -215,15 +214,13 @@ _EARLIEST_BIRTH_YEAR = 1800
 _CHINA_TZ = timezone(timedelta(hours=8), "Asia/Shanghai")
 _CITIZEN_ID_SHAPE = re.compile(r"[0-9]{17}[0-9X]")
 
-CITIZEN_ID_MISSING = "Enter the citizen ID number"
-CITIZEN_ID_OLD_FORMAT = "15-digit ID numbers are no longer used: enter the 18-character citizen ID number"
-CITIZEN_ID_LENGTH = "The citizen ID number must have 18 characters, not {length}"
-CITIZEN_ID_CHARS = "The citizen ID number must be 17 digits followed by a digit or X"
-CITIZEN_ID_BIRTH_DATE = "Characters 7 to 14 of the citizen ID number must be a date of birth (YYYYMMDD), not {value}"
-CITIZEN_ID_BIRTH_FUTURE = "The date of birth in the citizen ID number ({date}) is in the future"
-CITIZEN_ID_CHECK = "The check digit (the last character) is wrong: expected {expected}"
-
-
+CITIZEN_ID_MISSING = N_("Enter the citizen ID number")
+CITIZEN_ID_OLD_FORMAT = N_("15-digit ID numbers are no longer used: enter the 18-character citizen ID number")
+CITIZEN_ID_LENGTH = N_("The citizen ID number must have 18 characters, not {length}")
+CITIZEN_ID_CHARS = N_("The citizen ID number must be 17 digits followed by a digit or X")
+CITIZEN_ID_BIRTH_DATE = N_("Characters 7 to 14 of the citizen ID number must be a date of birth (YYYYMMDD), not {value}")
+CITIZEN_ID_BIRTH_FUTURE = N_("The date of birth in the citizen ID number ({date}) is in the future")
+CITIZEN_ID_CHECK = N_("The check digit (the last character) is wrong: expected {expected}")
 def citizen_id_check_char(first17: str) -> str:
     """The check character of a citizen ID number, GB 11643-1999 (ISO 7064 MOD 11-2).
 
@@ -323,11 +320,9 @@ PROVINCES: Mapping[str, str] = MappingProxyType({
 })
 PROVINCE_CODES: frozenset[str] = frozenset(PROVINCES)
 
-REGION_CODE_MISSING = "Enter the administrative division code"
-REGION_CODE_FORMAT = "The administrative division code must be 6 digits"
-REGION_CODE_PROVINCE = "The first two digits of the administrative division code ({province}) are not a province code"
-
-
+REGION_CODE_MISSING = N_("Enter the administrative division code")
+REGION_CODE_FORMAT = N_("The administrative division code must be 6 digits")
+REGION_CODE_PROVINCE = N_("The first two digits of the administrative division code ({province}) are not a province code")
 def region_code_problems(code: object, *, field: str = "region_code") -> list[Problem]:
     """What is wrong with a 6-digit administrative division code; empty when it is valid.
 
@@ -361,18 +356,16 @@ _SEQUENCE_EXAMPLE = CATALOGUE_CODE_EXAMPLE.split("/")[1]
 # 类 / 项 / 目 widths; everything after them is 细目.
 _LEVEL_WIDTHS = (1, 2, 3)
 
-CLASSIFICATION_MISSING = "Enter the classification code"
-CLASSIFICATION_DIGITS = "The classification code may contain digits only"
-CLASSIFICATION_CLASS_DIGIT = ("The classification code must start with 1 (base), 2 (theme) or "
+CLASSIFICATION_MISSING = N_("Enter the classification code")
+CLASSIFICATION_DIGITS = N_("The classification code may contain digits only")
+CLASSIFICATION_CLASS_DIGIT = N_("The classification code must start with 1 (base), 2 (theme) or "
                               "3 (department), not {digit}")
-CLASSIFICATION_CLASS_MISMATCH = ("The classification code starts with {actual}, but the chosen "
+CLASSIFICATION_CLASS_MISMATCH = N_("The classification code starts with {actual}, but the chosen "
                                  "resource class needs {expected}")
-CATALOGUE_CODE_MISSING = "Enter the catalogue code"
-CATALOGUE_CODE_FORMAT = ("Write the catalogue code as the classification code, a slash and a 6-digit "
+CATALOGUE_CODE_MISSING = N_("Enter the catalogue code")
+CATALOGUE_CODE_FORMAT = N_("Write the catalogue code as the classification code, a slash and a 6-digit "
                          "sequence number, e.g. {example}")
-CATALOGUE_SEQUENCE_FORMAT = "The sequence number after the slash must be 6 digits, e.g. {example}"
-
-
+CATALOGUE_SEQUENCE_FORMAT = N_("The sequence number after the slash must be 6 digits, e.g. {example}")
 def classification_code_problems(code: object, resource_class: str | None = None, *,
                                  field: str = "classification_code") -> list[Problem]:
     """What is wrong with a classification code (class path 类/项/目/细目 as one digit string).
@@ -451,31 +444,6 @@ def parse_catalogue_code(code: object) -> tuple[str, str]:
 # --------------------------------------------------------------------------------------
 # Messages
 
-ZH: Mapping[str, str] = MappingProxyType({
-    CREDIT_CODE_MISSING: "请填写统一社会信用代码",
-    CREDIT_CODE_LENGTH: "统一社会信用代码应为18位，当前为{length}位",
-    CREDIT_CODE_BAD_CHARS: ("统一社会信用代码含有不允许使用的字符：{chars}。"
-                            "只能使用数字和除I、O、S、V、Z以外的大写英文字母"),
-    CREDIT_CODE_DIVISION: "统一社会信用代码第3至8位为登记管理机关行政区划码，应为数字",
-    CREDIT_CODE_CHECK: "校验码（最后一位）有误，应为{expected}",
-    CITIZEN_ID_MISSING: "请填写公民身份号码",
-    CITIZEN_ID_OLD_FORMAT: "15位身份证号码已停止使用，请填写18位公民身份号码",
-    CITIZEN_ID_LENGTH: "公民身份号码应为18位，当前为{length}位",
-    CITIZEN_ID_CHARS: "公民身份号码应为17位数字加1位校验码（数字或X）",
-    CITIZEN_ID_BIRTH_DATE: "公民身份号码第7至14位应为出生日期（年月日，YYYYMMDD），“{value}”不是有效日期",
-    CITIZEN_ID_BIRTH_FUTURE: "公民身份号码中的出生日期（{date}）晚于当前日期",
-    CITIZEN_ID_CHECK: "校验码（最后一位）有误，应为{expected}",
-    REGION_CODE_MISSING: "请填写行政区划代码",
-    REGION_CODE_FORMAT: "行政区划代码应为6位数字",
-    REGION_CODE_PROVINCE: "行政区划代码前两位（{province}）不是有效的省级行政区划代码",
-    CLASSIFICATION_MISSING: "请填写信息资源分类代码",
-    CLASSIFICATION_DIGITS: "信息资源分类代码只能包含数字",
-    CLASSIFICATION_CLASS_DIGIT: "信息资源分类代码首位应为1（基础）、2（主题）或3（部门），不能为{digit}",
-    CLASSIFICATION_CLASS_MISMATCH: "信息资源分类代码首位为{actual}，与所选信息资源类别不符，应为{expected}",
-    CATALOGUE_CODE_MISSING: "请填写信息资源代码",
-    CATALOGUE_CODE_FORMAT: "信息资源代码应由分类码、“/”和6位顺序码组成，例如{example}",
-    CATALOGUE_SEQUENCE_FORMAT: "“/”后的顺序码应为6位数字，例如{example}",
-})
 
 MESSAGES: tuple[str, ...] = (
     CREDIT_CODE_MISSING,

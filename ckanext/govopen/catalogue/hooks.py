@@ -8,7 +8,7 @@ from typing import Any
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from ckanext.govopen.i18n_text import current_lang, t
+from ckanext.govopen.translations import _, current_lang
 from ckanext.govopen.catalogue.categories import PENDING_CHANGES
 from ckanext.govopen.model import CategoryChange
 
@@ -49,13 +49,13 @@ def index_multi_values(pkg_dict: dict[str, Any]) -> dict[str, Any]:
 def facets(facets_dict: dict[str, Any]) -> dict[str, Any]:
     """The portal's facets, in the order a citizen looks for data."""
     ours = {
-        "open_category": t("开放类型", "Open category"),
-        "share_category": t("共享类型", "Share category"),
-        "themes": t("开放主题", "Theme"),
-        "organization": t("提供部门", "Department"),
-        "resource_class": t("资源分类", "Resource class"),
-        "update_frequency": t("更新周期", "Update frequency"),
-        "res_format": t("格式", "Format"),
+        "open_category": _('Open category'),
+        "share_category": _('Share category'),
+        "themes": _('Theme'),
+        "organization": _('Publishing department'),
+        "resource_class": _('Resource class'),
+        "update_frequency": _('Update frequency'),
+        "res_format": _('Format'),
     }
     facets_dict.clear()
     facets_dict.update(ours)

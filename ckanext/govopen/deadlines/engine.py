@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from ckanext.govopen.text import Message, N_
+
 from .calendar import DEFAULT_CALENDAR, UNITS, Unit, WorkCalendar
 from .policies import KindPolicy
 
@@ -91,10 +93,8 @@ def compute_deadline(
     warnings: list[str] = []
     for paused_on, resumed_on in ordered:
         if paused_on > due:
-            warnings.append(
-                f"{paused_on} 起的暂停晚于期限 {due}，未予计算 / pause from {paused_on} "
-                f"ignored: it began after the due date {due}"
-            )
+            warnings.append(Message(N_("pause from {paused_on} ignored: it began after the due date {due}"),
+                                    paused_on=paused_on.isoformat(), due=due.isoformat()))
             continue
         after = max(paused_on, start)
         if working:
@@ -176,11 +176,9 @@ def reminder_dates(
     return tuple(sorted(days))
 
 
-def _unknown_year_warning(year: int) -> str:
-    return (
-        f"{year}年法定节假日安排未知，按仅周六、周日休息计算 / no official holiday schedule "
-        f"for {year}; counted with only Saturdays and Sundays off"
-    )
+def _unknown_year_warning(year: int) -> Message:
+    return Message(N_("no official holiday schedule for {year}; counted with only Saturdays and Sundays off"),
+                   year=year)
 
 
 class _Counter:

@@ -8,7 +8,7 @@ profile has no such variant, so a workflow can always pass the variant it knows 
 
 Each rule's ``citation`` names the article its deadline figures come from. Kinds a city's
 text does not regulate take the defaults in ``_DEFAULT_RULES`` and cite them as
-"默认值 / default" with the article the figures were borrowed from. No text regulates
+N_("default") with the article the figures were borrowed from. No text regulates
 acceptance deadlines (Chaohu 19 only says 及时, promptly), pausing, reminders or grant
 periods, so those are defaults everywhere unless a citation says otherwise.
 
@@ -41,7 +41,7 @@ citation                          free text
 
 Custom profiles use the same flat keys plus ``base`` (a shipped or custom profile to
 inherit; without it the defaults) and ``title``. A rule whose figures are changed without
-a new ``citation`` gets "（配置覆盖 / overridden: <fields>）" appended to its citation, so
+a new ``citation`` gets N_("overridden: <fields>）") appended to its citation, so
 a deadline shown to users never claims an article's authority for a configured figure.
 """
 from __future__ import annotations
@@ -50,6 +50,8 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any, Literal
+
+from ckanext.govopen.text import Message, N_
 
 from .calendar import UNITS, Unit
 
@@ -154,28 +156,28 @@ class Policy:
 _DEFAULT_RULES: dict[str, KindPolicy] = {
     "open_application": KindPolicy(
         "open_application", 10, "calendar_days", "acceptance",
-        citation="默认值（数字取自巢湖 第十九条）/ default (figures from Chaohu art. 19)",
+        citation=N_("default (figures from Chaohu art. 19)"),
     ),
     # Silence never counts as consent by default: only Chaohu 13 says so.
     "share_application": KindPolicy(
         "share_application", 10, "working_days", "submission",
-        citation="默认值（数字取自辽阳 第十五条）/ default (figure from Liaoyang art. 15)",
+        citation=N_("default (figure from Liaoyang art. 15)"),
     ),
     # Nanjing 35 is the only text timing objections by the public; it counts from receipt
     # of the objection and allows no pause.
     "objection": KindPolicy(
         "objection", 5, "working_days", "submission",
         mark_disputed_length=1, pause_on_info=False, max_grant_days=None,
-        citation="默认值（数字取自南京 第三十五条）/ default (figures from Nanjing art. 35)",
+        citation=N_("default (figures from Nanjing art. 35)"),
     ),
     "correction": KindPolicy(
         "correction", 7, "working_days", "submission",
         pause_on_info=False, max_grant_days=None,
-        citation="默认值（数字取自巢湖 第十条）/ default (figure from Chaohu art. 10)",
+        citation=N_("default (figure from Chaohu art. 10)"),
     ),
 }
 
-_DEFAULTS = Policy("default", "默认值 / defaults", tuple(_DEFAULT_RULES[k] for k in KINDS))
+_DEFAULTS = Policy("default", N_("defaults"), tuple(_DEFAULT_RULES[k] for k in KINDS))
 
 
 def _profile(
@@ -196,29 +198,29 @@ POLICIES: Mapping[str, Policy] = {
     for p in (
         _profile(
             "chaohu",
-            "巢湖市政务数据资源共享开放管理办法（2021）/ Chaohu measures (2021)",
+            N_("Chaohu measures (2021)"),
             {
                 # 自受理申请之日起10日内: calendar days, counted from acceptance.
-                "open_application": {"citation": "巢湖 第十九条 / Chaohu art. 19"},
+                "open_application": {"citation": N_("Chaohu art. 19")},
                 # 超过5个工作日不答复也不说明理由的，视同提供部门同意.
                 "share_application": {
                     "length": 5,
                     "timeout": "deem_approved",
-                    "citation": "巢湖 第十三条 / Chaohu art. 13",
+                    "citation": N_("Chaohu art. 13"),
                 },
-                "correction": {"citation": "巢湖 第十条 / Chaohu art. 10"},
+                "correction": {"citation": N_("Chaohu art. 10")},
             },
         ),
         _profile(
             "nanjing",
-            "南京市政务数据管理暂行办法（2019，市政府令第329号）/ Nanjing interim measures (2019)",
+            N_("Nanjing interim measures (2019)"),
             {
                 # Art. 27 gives the handling department alone 15 working days.
                 "open_application": {
                     "length": 15,
                     "unit": "working_days",
                     "clock_start": "submission",
-                    "citation": "南京 第二十七条 / Nanjing art. 27",
+                    "citation": N_("Nanjing art. 27"),
                 },
                 # Art. 22: the big-data centre, with the provider, gives its opinion within
                 # 15 working days and the data authority then decides; the text times only
@@ -226,11 +228,11 @@ POLICIES: Mapping[str, Policy] = {
                 "share_application": {
                     "length": 15,
                     "approval_steps": ("data_centre", "supervisor"),
-                    "citation": "南京 第二十二条 / Nanjing art. 22",
+                    "citation": N_("Nanjing art. 22"),
                 },
                 "objection": {
                     "approval_steps": ("data_centre",),
-                    "citation": "南京 第三十五条 / Nanjing art. 35",
+                    "citation": N_("Nanjing art. 35"),
                 },
             },
             # Art. 35(2): forward within 2 working days, the department decides within 5 of
@@ -239,13 +241,13 @@ POLICIES: Mapping[str, Policy] = {
                 Variant("objection", "forwarded", (
                     ("length", 7),
                     ("approval_steps", ("data_centre", "department")),
-                    ("citation", "南京 第三十五条第二款第（二）项 / Nanjing art. 35(2)(ii)"),
+                    ("citation", N_("Nanjing art. 35(2)(ii)")),
                 )),
             ),
         ),
         _profile(
             "fushun",
-            "抚顺市政务数据资源共享开放条例（草案征求意见稿，2022）/ Fushun draft regulation (2022)",
+            N_("Fushun draft regulation (2022)"),
             {
                 # 收到申请后5个工作日内; 要求提供书面答复的，政务部门应当提供.
                 "open_application": {
@@ -253,27 +255,26 @@ POLICIES: Mapping[str, Policy] = {
                     "unit": "working_days",
                     "clock_start": "submission",
                     "written_reply_on_request": True,
-                    "citation": "抚顺 第二十二条 / Fushun art. 22",
+                    "citation": N_("Fushun art. 22"),
                 },
             },
         ),
         _profile(
             "liaoyang",
-            "辽阳市政务信息资源共享管理暂行办法（2018）/ Liaoyang interim measures (2018)",
-            {"share_application": {"citation": "辽阳 第十五条 / Liaoyang art. 15"}},
+            N_("Liaoyang interim measures (2018)"),
+            {"share_application": {"citation": N_("Liaoyang art. 15")}},
         ),
         # 4(5): 由部门受理的数据，10个工作日内完成审批 is the kind's rule; 由共享交换平台直接提供的
         # 数据，3个工作日内提供 is the ``platform_held`` variant, served by the platform operator.
         _profile(
             "huangshan",
-            "黄山市关于打造“皖事通办”市级平台加快数据归集共享的实施意见（2020）"
-            "/ Huangshan implementing opinions (2020)",
-            {"share_application": {"citation": "黄山 四（五） / Huangshan part 4 (5)"}},
+            N_("Huangshan implementing opinions (2020)"),
+            {"share_application": {"citation": N_("Huangshan part 4 (5)")}},
             (
                 Variant("share_application", "platform_held", (
                     ("length", 3),
                     ("approval_steps", ("data_centre",)),
-                    ("citation", "黄山 四（五） / Huangshan part 4 (5)"),
+                    ("citation", N_("Huangshan part 4 (5)")),
                 )),
             ),
         ),
@@ -413,7 +414,7 @@ def _apply(policy: Policy, flat: Mapping[str, str], source: str) -> Policy:
 def _annotated(rule: KindPolicy, changes: dict[str, Any]) -> dict[str, Any]:
     if not changes or "citation" in changes:
         return changes
-    note = f"（配置覆盖 / overridden: {', '.join(sorted(changes))}）"
+    note = fN_("overridden: {', '.join(sorted(changes))}）")
     return {**changes, "citation": rule.citation + note}
 
 

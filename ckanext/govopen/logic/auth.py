@@ -6,7 +6,7 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 
 from ckanext.govopen.access import gate
-from ckanext.govopen.i18n_text import t
+from ckanext.govopen.translations import _
 
 
 @tk.auth_allow_anonymous_access
@@ -38,9 +38,7 @@ def resource_show(next_auth, context, data_dict):
         return result
     resource = context.get("resource") or model.Resource.get((data_dict or {}).get("id"))
     if resource is not None and not gate.may_access_resource(context, resource):
-        return {"success": False, "msg": t(
-            "该数据资源未向您开放：请按其开放或共享类型的规定提出申请。",
-            "This resource is not open to you: apply for it as its open or share category says.")}
+        return {"success": False, "msg": _('This resource is not open to you: apply for it as its open or share category says.')}
     return result
 
 
@@ -64,7 +62,7 @@ def _logged_in(context, data_dict):
     name = context.get("user")
     if name and model.User.get(name) is not None:
         return {"success": True}
-    return {"success": False, "msg": t("请先登录", "Log in first")}
+    return {"success": False, "msg": _('Log in first')}
 
 
 govopen_request_create = govopen_request_show = govopen_request_list = _logged_in
@@ -80,7 +78,7 @@ def govopen_request_overview(context, data_dict):
     user = context.get("auth_user_obj") or model.User.get(context.get("user") or "")
     if user is not None and request_store.authority_org_ids() & set(request_store.memberships(user)):
         return {"success": True}
-    return {"success": False, "msg": t("只有数据主管部门可以查看办理总览", "Only the data authority sees the overview")}
+    return {"success": False, "msg": _('Only the data authority sees the overview')}
 
 __all__ = [
     "govopen_deadline", "govopen_policy_show", "govopen_category_change_list",

@@ -19,7 +19,7 @@ from ckanext.govopen.catalogue.categories import PENDING_CHANGES
 from ckanext.govopen.catalogue import codes
 from ckanext.govopen.requests import rules as request_rules
 from ckanext.govopen.deadlines import sla
-from ckanext.govopen.i18n_text import current_lang, t
+from ckanext.govopen.translations import _, gettext
 from ckanext.govopen.text import unstorable
 
 __all__ = [
@@ -34,14 +34,9 @@ __all__ = [
 EARLIEST_DATE = datetime.date(1949, 10, 1)
 LATEST_DATE = datetime.date(2199, 12, 31)
 
-_ZH = {**codes.ZH, **categories.ZH, **request_rules.ZH}
-
-
 def problem_text(problem: codes.Problem) -> str:
     """A rule's message in the reader's language (Chinese by default)."""
-    if current_lang().lower().startswith("zh"):
-        return problem.text(lambda msgid: _ZH.get(msgid, msgid))
-    return problem.text()
+    return problem.text(gettext)
 
 
 def _raise_problems(problems: Iterable[codes.Problem]) -> None:
@@ -56,21 +51,20 @@ def govopen_iso_date(value: Any, context) -> datetime.date:
     day = value if isinstance(value, datetime.date) else (
         request_rules.parse_date(value) if isinstance(value, str) else None)
     if day is None:
-        raise tk.Invalid(t("日期格式应为 YYYY-MM-DD", "Date must be YYYY-MM-DD"))
+        raise tk.Invalid(_('Date must be YYYY-MM-DD'))
     if not EARLIEST_DATE <= day <= LATEST_DATE:
-        raise tk.Invalid(t(f"日期应在 {EARLIEST_DATE} 至 {LATEST_DATE} 之间",
-                           f"The date must lie between {EARLIEST_DATE} and {LATEST_DATE}"))
+        raise tk.Invalid(_('The date must lie between {earliest_date} and {latest_date}').format(earliest_date=EARLIEST_DATE, latest_date=LATEST_DATE))
     return day
 
 
 def _text_problem(value: str, limit: int | None) -> str | None:
     why = unstorable(value)
     if why == "nul":
-        return t("不得含有空字符", "Must not contain NUL characters")
+        return _('Must not contain NUL characters')
     if why == "surrogate":
-        return t("含有无法保存的字符（不成对的代理码位）", "Contains characters that cannot be stored (lone surrogates)")
+        return _('Contains characters that cannot be stored (lone surrogates)')
     if limit is not None and len(value) > limit:
-        return t(f"不得超过 {limit} 个字符", f"At most {limit} characters")
+        return _('At most {limit} characters').format(limit=limit)
     return None
 
 
@@ -82,7 +76,7 @@ def govopen_text(limit: int | None = 2000):
         if value is tk.missing or value is None:
             return value
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-            raise tk.Invalid(t("应为文本", "Expected text"))
+            raise tk.Invalid(_('Expected text'))
         value = str(value)
         problem = _text_problem(value, limit)
         if problem:
@@ -95,7 +89,7 @@ def govopen_text(limit: int | None = 2000):
 def govopen_single_value(value: Any, context) -> Any:
     """A field that holds one value: a list or dict is refused (it would be stored as its repr)."""
     if isinstance(value, (list, dict)):
-        raise tk.Invalid(t("应为单个值", "Expected a single value"))
+        raise tk.Invalid(_('Expected a single value'))
     return value
 
 
@@ -114,10 +108,10 @@ def govopen_bounded_int(low: int, high: int, cap_option: str | None = None):
                 and len(value.strip()) <= 18:
             number = int(value.strip())
         if number is None:
-            errors[key].append(t("应为整数", "Expected a whole number"))
+            errors[key].append(_('Expected a whole number'))
             raise tk.StopOnError
         if not low <= number <= high:
-            errors[key].append(t(f"应在 {low} 至 {high} 之间", f"Must be between {low} and {high}"))
+            errors[key].append(_('Must be between {low} and {high}').format(low=low, high=high))
             raise tk.StopOnError
         if cap_option:
             number = min(number, int(tk.config.get(cap_option) or high))
@@ -129,7 +123,7 @@ def govopen_bounded_int(low: int, high: int, cap_option: str | None = None):
 def govopen_known_policy(value: Any, context) -> str:
     names = sla.known_policy_names()
     if value not in names:
-        raise tk.Invalid(t("未知的时限规则：{}，可选：{}", "Unknown deadline policy {}; known: {}")
+        raise tk.Invalid(_('Unknown deadline policy {}; known: {}')
                          .format(value, ", ".join(names)))
     return value
 
@@ -139,10 +133,10 @@ def govopen_string_list(value: Any, context) -> list[str]:
     if isinstance(value, str):
         value = [v for v in (part.strip() for part in value.split(",")) if v]
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value) or len(value) > 1000:
-        raise tk.Invalid(t("应为标识列表", "Expected a list of ids"))
+        raise tk.Invalid(_('Expected a list of ids'))
     for item in value:
         if _text_problem(item, 200):
-            raise tk.Invalid(t("应为标识列表", "Expected a list of ids"))
+            raise tk.Invalid(_('Expected a list of ids'))
     return value
 
 
@@ -243,8 +237,7 @@ def govopen_dataset_rules(field, schema):
         if ftype and fclass and not errors.get(("format_type",)):
             expected = _choice_attr(schema, "format_type", ftype, "format_class")
             if expected not in (None, "any", fclass):
-                _add(errors, "format_type", t(f"格式类型 {ftype} 不属于所选格式分类",
-                                              f"Format type {ftype} does not belong to the chosen format class"))
+                _add(errors, "format_type", _('Format type {ftype} does not belong to the chosen format class').format(ftype=ftype))
 
         pkg_id = flat.get("id") if isinstance(flat.get("id"), str) else None
         existing = model.Package.get(pkg_id) if pkg_id else None
@@ -252,9 +245,7 @@ def govopen_dataset_rules(field, schema):
         if code and not errors.get(("catalogue_code",)):
             origin = flat.get("origin_portal") or tk.config["ckan.site_id"]
             if _duplicate_code(code, origin, existing.id if existing else None):
-                _add(errors, "catalogue_code", t(
-                    f"信息资源代码 {code} 已被本平台（{origin}）的其他目录使用",
-                    f"Catalogue code {code} is already used by another entry from {origin}"))
+                _add(errors, "catalogue_code", _('Catalogue code {code} is already used by another entry from {origin}').format(code=code, origin=origin))
 
         reason = data.pop((_REASON,), "")
         if existing is None or existing.state == "draft":
@@ -306,12 +297,11 @@ def govopen_dataset_input_guard(field, schema):
             return _text_problem(value, _LONG_TEXT_CHARS)
         problem = _text_problem(value, None)
         if problem is None and len(value.encode("utf-8", "surrogatepass")) > _MAX_BYTES:
-            problem = t(f"过长：不得超过 {_MAX_BYTES} 字节", f"Too long: at most {_MAX_BYTES} bytes")
+            problem = _('Too long: at most {max_bytes} bytes').format(max_bytes=_MAX_BYTES)
         if problem is None and name in dates and value.strip():
             day = request_rules.parse_date(value.strip()[:10])
             if day is None or not EARLIEST_DATE <= day <= LATEST_DATE:
-                problem = t(f"日期应为 {EARLIEST_DATE} 至 {LATEST_DATE} 之间的 YYYY-MM-DD",
-                            f"Expected a date YYYY-MM-DD between {EARLIEST_DATE} and {LATEST_DATE}")
+                problem = _('Expected a date YYYY-MM-DD between {earliest_date} and {latest_date}').format(earliest_date=EARLIEST_DATE, latest_date=LATEST_DATE)
         return problem
 
     def validator(key, data, errors, context):
@@ -327,9 +317,9 @@ def govopen_dataset_input_guard(field, schema):
                 problem = text_problem(name, value)
             elif isinstance(value, list) and takes_list:
                 bad = [v for v in value if not isinstance(v, str) or text_problem(name, v)]
-                problem = t("应为文本列表", "Expected a list of texts") if bad else None
+                problem = _('Expected a list of texts') if bad else None
             elif isinstance(value, (list, dict)):
-                problem = t("应为单个值", "Expected a single value")
+                problem = _('Expected a single value')
             if problem:
                 errors.setdefault(k, []).append(problem)
                 data[k] = tk.missing

@@ -1,6 +1,6 @@
 """The text of the desk's mail, pure (jinja2, no CKAN): a subject and a plain-text body per
-event, Chinese first and English after it, from the files in templates/govopen/emails/ (one
-per event, inside `_layout.txt`). Identifiers never appear: callers pass names, numbers of
+event, in the recipient's language, from the files in templates/govopen/emails/ (one per
+event, inside `_layout.txt`; English msgids the caller's gettext translates). Identifiers never appear: callers pass names, numbers of
 requests, titles and dates only, and `compose` refuses facts that carry identifiers.
 
 Facts in APPLICANT_FACTS are text the applicant typed (anyone may sign up and apply), so
@@ -13,7 +13,7 @@ import functools
 import re
 import unicodedata
 from pathlib import Path
-from typing import Iterable, Mapping
+from typing import Callable, Iterable, Mapping
 
 import jinja2
 
@@ -24,8 +24,8 @@ EVENTS = tuple(sorted(p.stem for p in TEMPLATE_DIR.glob("*.txt") if not p.name.s
 _IDENTIFIER_KEYS = ("id_number", "credit_code")
 
 # Facts whose text comes from the applicant. `compose` quotes each one itself (a caller cannot
-# forget to) and adds KEY_en, the same text in English quotation marks; a KEY_en the caller
-# passes is dropped, so unquoted applicant text cannot come in under that name either.
+# forget to), and builds `who` from it; a `who` the caller passes is dropped, so unquoted
+# applicant text cannot come in under that name either.
 APPLICANT_FACTS = frozenset({"applicant"})
 
 # Dots between two letters or digits (any script: IDN domains linkify too), including the
@@ -95,26 +95,44 @@ def _env(template_dirs: tuple[str, ...]) -> jinja2.Environment:
     return jinja2.Environment(loader=loader, autoescape=False, undefined=_Dash, keep_trailing_newline=False)
 
 
+def _identity(msgid: str) -> str:
+    return msgid
+
+
+def _english_plural(singular: str, plural: str, n: int) -> str:
+    return singular if n == 1 else plural
+
+
 def compose(event: str, facts: Mapping[str, str], site_title: str, link: str,
-            template_dirs: Iterable[str] = ()) -> tuple[str, str]:
-    """(subject, body) of the mail for EVENT, Chinese then English. TEMPLATE_DIRS are searched
-    before the shipped templates. Facts in APPLICANT_FACTS are quoted (see `quote_applicant`),
-    KEY in 「」 for the Chinese text and KEY_en in “” for the English."""
+            template_dirs: Iterable[str] = (), gettext: Callable[[str], str] = _identity,
+            ngettext: Callable[[str, str, int], str] = _english_plural, locale: str = "en") -> tuple[str, str]:
+    """(subject, body) of the mail for EVENT in one language: the templates' English msgids go
+    through GETTEXT and NGETTEXT (the recipient's catalog; see translations.in_locale), LOCALE
+    picks the quotation marks around applicant text (「」 for Chinese, “” otherwise).
+    TEMPLATE_DIRS are searched before the shipped templates. Facts in APPLICANT_FACTS are quoted
+    (see `quote_applicant`); `who` names the applicant in the words the templates expect."""
     if event not in EVENTS:
         raise ValueError(f"unknown mail event {event!r}; known: {', '.join(EVENTS)}")
     if any(k in facts for k in _IDENTIFIER_KEYS):
         raise ValueError("mail facts must not carry identifiers")
+
+    def _(msgid: str, **params: object) -> str:
+        text = gettext(msgid)
+        return text % {k: str(v) for k, v in params.items()} if params else text
+
+    def ngettext_(singular: str, plural: str, n: int, **params: object) -> str:
+        text = ngettext(singular, plural, n)
+        return text % {"num": n, **{k: str(v) for k, v in params.items()}}
+
+    quotes = "「」" if locale.lower().startswith("zh") else "“”"
     template = _env(tuple(template_dirs)).get_template(f"{event}.txt")
-    values = {**facts, "site_title": site_title, "link": link}
+    values = {k: v for k, v in facts.items() if k != "who"}
+    values.update(site_title=site_title, link=link, _=_, ngettext=ngettext_)
     for key in APPLICANT_FACTS:
-        values.pop(f"{key}_en", None)
         if key in facts:
-            raw = str(facts[key] or "")
-            values[key], values[f"{key}_en"] = quote_applicant(raw), quote_applicant(raw, quotes="“”")
+            values[key] = quote_applicant(str(facts[key] or ""), quotes=quotes)
+    applicant = values.get("applicant")
+    values["who"] = _("The applicant (as they name themselves) %(name)s", name=applicant) if applicant else _("The applicant")
     context = template.new_context(values)
-
-    def block(name: str) -> str:
-        return "".join(template.blocks[name](context)).strip()
-
-    subject = f"【{site_title}】{block('subject_zh')} / {block('subject_en')}"
-    return subject, template.render(values).strip()
+    subject = "".join(template.blocks["subject"](context)).strip()
+    return _("[%(site)s] %(subject)s", site=site_title, subject=subject), template.render(values).strip()

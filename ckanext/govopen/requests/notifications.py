@@ -18,6 +18,7 @@ import sqlalchemy as sa
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
+from ckanext.govopen import translations
 from ckanext.govopen.requests import mail_text
 from ckanext.govopen.model import Grant, Notification, Request, utcnow
 
@@ -130,21 +131,21 @@ def _facts(note: Notification, recipient: model.User) -> dict[str, str]:
     grant = model.Session.get(Grant, note.grant_id) if note.grant_id else None
     dept = model.Group.get(req.owner_org) if req else None
 
-    def both(value: str | None) -> tuple[str, str]:
-        return REQUEST_LABELS.get(value or "", (value or "", value or ""))
+    def label(value: str | None) -> str:
+        msgid = REQUEST_LABELS.get(value or "")
+        return tk._(msgid) if msgid else (value or "")
 
-    kind_zh, kind_en = both(req.kind if req else None)
-    kind_en = kind_en.lower()  # it stands inside an English sentence
-    status_zh, status_en = both(req.status if req else None)
+    # The kind stands inside a sentence ("your request no. 7 (application for data, ...)").
+    kind = label(req.kind if req else None).lower()
+    status = label(req.status if req else None)
     expires = (grant.expires if grant else None) or (
         model.Session.query(Grant.expires).filter(Grant.request_id == req.id).scalar() if req else None)
     applicant = (req.applicant or {}).get("applicant_name") if req else None
     return {
         "recipient": recipient.display_name, "number": f"{req.created.year}-{req.number:06d}" if req else "",
-        "dataset": (pkg.title or pkg.name) if pkg else "", "kind_zh": kind_zh, "kind_en": kind_en,
-        "status_zh": status_zh, "status_en": status_en, "due": req.due.isoformat() if req and req.due else "—",
+        "dataset": (pkg.title or pkg.name) if pkg else "", "kind": kind, "status": status, "due": req.due.isoformat() if req and req.due else "—",
         "department": dept.display_name if dept else "",
-        # The applicant's own words: mail_text quotes them, and says 申请人 / The applicant if empty.
+        # The applicant's own words: mail_text quotes them, and says "the applicant" if empty.
         "applicant": applicant or "",
         "expires": grant_last_day(expires.isoformat()) if expires else "—",
         "today": request_store.today().isoformat(),
@@ -190,7 +191,10 @@ def send_pending(ids: list[int] | None = None) -> int:
             model.Session.commit()
             continue
         link = f"{site_url}/requests/{note.request_id}" if note.request_id else site_url
-        subject, body = mail_text.compose(note.event, _facts(note, user), site_title, link, templates)
+        locale = translations.recipient_locale(user)
+        with translations.in_locale(locale):
+            subject, body = mail_text.compose(note.event, _facts(note, user), site_title, link, templates,
+                                              gettext=tk._, ngettext=tk.ungettext, locale=locale)
         try:
             mailer.mail_recipient(user.display_name, user.email, subject, body)
         except Exception as e:  # noqa: BLE001 - any SMTP or socket failure is retried later

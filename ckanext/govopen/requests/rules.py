@@ -7,6 +7,8 @@ corrections (Chaohu 10). See ../shared/regulations/README.md.
 """
 from __future__ import annotations
 
+from ckanext.govopen.text import N_
+
 import datetime
 import re
 from typing import Any, Iterable, Mapping, Sequence
@@ -18,7 +20,7 @@ __all__ = [
     "APPLICANT_FIELDS", "DECISIONS", "STEP_ROLES", "TransitionError", "next_status", "may_act",
     "may_view", "current_step", "step_problems",
     "mask_request", "application_problems", "decision_problems", "grant_expiry_for_deemed",
-    "licensing_required", "offered_kinds", "available_actions", "MESSAGES", "ZH", "parse_date",
+    "licensing_required", "offered_kinds", "available_actions", "MESSAGES", "parse_date",
     "privacy_actions", "PRIVACY_REVIEWERS", "grant_last_day",
 ]
 
@@ -68,48 +70,28 @@ _TRANSITIONS: dict[str, tuple[tuple[str, ...], str | None]] = {
     "deem_approve": (("submitted", "accepted", "resubmitted"), "deemed_approved"),
 }
 
-NOT_NOW = "This cannot be done while the request is {status}"
-NO_SUCH_ACTION = "Unknown action {action}"
-WRONG_DECISION = "Choose one of: {choices}"
-DEEM_SHARE_ONLY = "Only share requests are approved by silence"
-REQUIRED = "Required"
-TOO_LONG = "At most {limit} characters"
-NOT_IN_LIST = "Choose one of: {choices}"
-KIND_NOT_OPEN_ON_APPLICATION = "This dataset is not open on application: no application is needed or possible"
-KIND_NOT_CONDITIONAL_SHARE = "This dataset is not shared on conditions: no share request is needed or possible"
-DEPARTMENT_ONLY_SHARE = "Share requests are made by a department, and only departments make them"
-BAD_DATE = "Enter a date as YYYY-MM-DD"
-DATE_NOT_FUTURE = "The date must be after today ({today})"
-EXPIRES_TOO_LATE = "The grant may run until {latest} at the latest"
-NOT_REQUESTED = "Not among the requested resources: {ids}"
-NOT_APPLICABLE = "Does not belong to this request"
-RESEARCH_PUBLIC_INTEREST = ("Research use is approved for public-interest research only: confirm "
+NOT_NOW = N_("This cannot be done while the request is {status}")
+NO_SUCH_ACTION = N_("Unknown action {action}")
+WRONG_DECISION = N_("Choose one of: {choices}")
+DEEM_SHARE_ONLY = N_("Only share requests are approved by silence")
+REQUIRED = N_("Required")
+TOO_LONG = N_("At most {limit} characters")
+NOT_IN_LIST = N_("Choose one of: {choices}")
+KIND_NOT_OPEN_ON_APPLICATION = N_("This dataset is not open on application: no application is needed or possible")
+KIND_NOT_CONDITIONAL_SHARE = N_("This dataset is not shared on conditions: no share request is needed or possible")
+DEPARTMENT_ONLY_SHARE = N_("Share requests are made by a department, and only departments make them")
+BAD_DATE = N_("Enter a date as YYYY-MM-DD")
+DATE_NOT_FUTURE = N_("The date must be after today ({today})")
+EXPIRES_TOO_LATE = N_("The grant may run until {latest} at the latest")
+NOT_REQUESTED = N_("Not among the requested resources: {ids}")
+NOT_APPLICABLE = N_("Does not belong to this request")
+RESEARCH_PUBLIC_INTEREST = N_("Research use is approved for public-interest research only: confirm "
                             "that this research serves the public interest")
-STEP_NOT_YOURS = "The {step} step is not yours to take"
-STEP_SAME_PERSON = "The next approval step must be taken by another person"
+STEP_NOT_YOURS = N_("The {step} step is not yours to take")
+STEP_SAME_PERSON = N_("The next approval step must be taken by another person")
 MESSAGES = (STEP_NOT_YOURS, STEP_SAME_PERSON, NOT_NOW, NO_SUCH_ACTION, WRONG_DECISION, DEEM_SHARE_ONLY, REQUIRED, TOO_LONG, NOT_IN_LIST,
             KIND_NOT_OPEN_ON_APPLICATION, KIND_NOT_CONDITIONAL_SHARE, DEPARTMENT_ONLY_SHARE, BAD_DATE,
             DATE_NOT_FUTURE, EXPIRES_TOO_LATE, NOT_REQUESTED, RESEARCH_PUBLIC_INTEREST, NOT_APPLICABLE)
-ZH = {
-    STEP_NOT_YOURS: "{step} 环节不由您办理",
-    STEP_SAME_PERSON: "下一审批环节须由另一人办理",
-    NOT_NOW: "申请当前状态为 {status}，不能进行此操作",
-    NO_SUCH_ACTION: "未知操作 {action}",
-    WRONG_DECISION: "请选择：{choices}",
-    DEEM_SHARE_ONLY: "只有共享申请适用逾期视为同意",
-    REQUIRED: "必填",
-    TOO_LONG: "不得超过 {limit} 个字符",
-    NOT_IN_LIST: "请选择：{choices}",
-    KIND_NOT_OPEN_ON_APPLICATION: "该数据集不属于依申请开放类，无需也不能提出开放申请",
-    KIND_NOT_CONDITIONAL_SHARE: "该数据集不属于有条件共享类，无需也不能提出共享申请",
-    DEPARTMENT_ONLY_SHARE: "共享申请须以政务部门名义提出",
-    BAD_DATE: "日期格式应为 YYYY-MM-DD",
-    DATE_NOT_FUTURE: "日期须晚于今天（{today}）",
-    EXPIRES_TOO_LATE: "授权期限最晚至 {latest}",
-    NOT_REQUESTED: "以下资源不在申请范围内：{ids}",
-    RESEARCH_PUBLIC_INTEREST: "科研用途仅限公益性科研：请确认该研究服务于公共利益",
-    NOT_APPLICABLE: "该项不属于此类申请",
-}
 
 
 class TransitionError(Exception):

@@ -27,6 +27,7 @@ from ckanext.govopen.deadlines import sla
 from ckanext.govopen.requests import rules as workflow
 from ckanext.govopen.requests import store
 from ckanext.govopen.model import utcnow
+from ckanext.govopen.text import N_
 
 __all__ = ["LOCK_KEY", "run"]
 
@@ -121,7 +122,7 @@ def _deem_approve(policy: str, rule: dl.KindPolicy, today: datetime.date, now: d
 
 def _escalate(policy: str, kind: str, rule: dl.KindPolicy, today: datetime.date, now: datetime.datetime) -> int:
     """Open requests past due whose clock runs, flagged for the data authority, once each."""
-    note = f"超期未答复，提请数据主管部门督办 / overdue, escalated to the data authority ({rule.citation})"
+    note = rule.citation  # the event's action says what happened ("escalated: overdue"); this says why
     ids = [r[0] for r in model.Session.execute(sa.text("""
         WITH flagged AS (
             UPDATE govopen_request SET escalated = true, modified = :now
@@ -194,7 +195,7 @@ def _suspend_unreviewed(today: datetime.date, now: datetime.datetime, packages_o
             SELECT id, NULL, 'suspend', status, status, :note, :now FROM suspended)
         SELECT id, package_id FROM suspended"""),
         {"now": now, "today": today, "open": list(workflow.OPEN_STATUSES),
-         "note": "部门未在期限内答复，暂停提供数据资源 / no answer in time: resources suspended"}).all()
+         "note": N_("No answer in time: resources suspended")}).all()
     packages = {pid for _, pid in rows}
     if packages:
         from ckanext.govopen.access import gate

@@ -16,6 +16,7 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 
 from ckanext.govopen.requests import rules as workflow
+from ckanext.govopen.translations import _
 from ckanext.govopen.requests import store
 from ckanext.govopen.deadlines import sla
 from ckanext.govopen.model import Request, utcnow
@@ -28,16 +29,12 @@ PAGE_SIZE = 20
 MAX_PAGE = 100_000  # 2,000,000 rows deep: far past any real list, far below SQL's limits
 
 
-def _t(zh: str, en: str) -> str:
-    return tk.h.govopen_t(zh, en)
-
-
 @govopen.route("/ckan-admin/govopen/policy")
 def policy():
     try:
         data = tk.get_action("govopen_policy_show")({}, {})
     except tk.NotAuthorized:
-        return tk.abort(403, _t("只有系统管理员可以查看时限规则", "Only sysadmins can see the deadline policy"))
+        return tk.abort(403, _('Only sysadmins can see the deadline policy'))
     return tk.render("govopen/admin/policy.html", {"policy": data})
 
 
@@ -58,7 +55,7 @@ def _page_number() -> int:
     """The page asked for: a whole number from 1 to MAX_PAGE, or a 400 saying so."""
     raw = request.args.get("page", "1").strip() or "1"
     if not raw.isdecimal() or not raw.isascii() or len(raw) > 6 or not 1 <= int(raw) <= MAX_PAGE:
-        return tk.abort(400, _t(f"页码应为 1 至 {MAX_PAGE} 之间的整数", f"The page must be a whole number from 1 to {MAX_PAGE}"))
+        return tk.abort(400, _('The page must be a whole number from 1 to {max_page}').format(max_page=MAX_PAGE))
     return int(raw)
 
 
@@ -92,9 +89,9 @@ def request_new(id: str, kind: str):
     try:
         pkg = tk.get_action("package_show")({}, {"id": id})
     except (tk.ObjectNotFound, tk.NotAuthorized):
-        return tk.abort(404, _t("数据集不存在", "Dataset not found"))
+        return tk.abort(404, _('Dataset not found'))
     if kind not in tk.h.govopen_request_kinds_offered(pkg):
-        return tk.abort(404, _t("该数据集不受理此类申请", "This dataset takes no request of this kind"))
+        return tk.abort(404, _('This dataset takes no request of this kind'))
     user = _user()
     departments = [{"id": o, "title": tk.h.govopen_org_title(o)}
                    for o in store.share_departments(user) if o != pkg["owner_org"]]
@@ -115,7 +112,7 @@ def request_new(id: str, kind: str):
         except tk.ValidationError as e:
             errors = _errors(e)
         else:
-            tk.h.flash_success(_t("申请已提交。请留意答复期限。", "Your request has been submitted. Note the answer due date."))
+            tk.h.flash_success(_('Your request has been submitted. Note the answer due date.'))
             return tk.redirect_to(tk.url_for("govopen.request_read", id=created["id"]))
     rule = sla.active_policy().rule(kind)
     accept_by, due = store.initial_deadlines(rule, store.today())
@@ -175,7 +172,7 @@ def queue():
         return redirect
     departments, everything = _queue_departments(_user())
     if not departments:
-        return tk.abort(403, _t("办理队列只对政务部门工作人员开放", "The queue is for department staff"))
+        return tk.abort(403, _('The queue is for department staff'))
     chosen = request.args.get("organization", "")
     org = next((d for d in departments if chosen in (d["id"], d["name"])), None)
     if org is None and not everything:
@@ -210,7 +207,7 @@ def overview():
     try:
         stats = tk.get_action("govopen_request_overview")({}, {})
     except tk.NotAuthorized:
-        return tk.abort(403, _t("只有数据主管部门可以查看办理总览", "Only the data authority sees the overview"))
+        return tk.abort(403, _('Only the data authority sees the overview'))
     page = _page_number()
     late = tk.get_action("govopen_request_list")({}, {
         "overdue": True, "to_departments": True, "limit": PAGE_SIZE, "offset": (page - 1) * PAGE_SIZE})
@@ -232,7 +229,7 @@ def _show(id: str) -> dict[str, Any]:
     try:
         return tk.get_action("govopen_request_show")({}, {"id": id})
     except (tk.ObjectNotFound, tk.NotAuthorized, tk.ValidationError):  # no such id, or not an id at all
-        return tk.abort(404, _t("未找到该申请", "Request not found"))
+        return tk.abort(404, _('Request not found'))
 
 
 def _viewer(req: dict[str, Any]) -> tuple[set[str], list[str]]:
@@ -288,15 +285,15 @@ def request_act(id: str, action: str):
     try:
         tk.get_action(_ACTIONS[action])({}, {**data, "id": id})
     except tk.NotAuthorized as e:
-        return tk.abort(403, str(e) or _t("您无权执行此操作", "You may not do this"))
+        return tk.abort(403, str(e) or _('You may not do this'))
     except tk.ValidationError as e:
         return _render_request(req, form, _errors(e), action, 400)
-    done = {"accept": ("已受理。", "Accepted."), "ask_info": ("已要求申请人补正材料。", "The applicant has been asked for information."),
-            "respond": ("补正材料已提交。", "Your information has been sent."), "decide": ("决定已作出。", "The decision has been made."),
-            "withdraw": ("申请已撤回。", "The request has been withdrawn."),
-            "suspend": ("数据资源已暂停提供。", "The resources are suspended."),
-            "lift": ("数据资源继续提供。", "The resources stay available.")}[action]
-    tk.h.flash_success(_t(*done))
+    done = {"accept": _("Accepted."), "ask_info": _("The applicant has been asked for information."),
+            "respond": _("Your information has been sent."), "decide": _("The decision has been made."),
+            "withdraw": _("The request has been withdrawn."),
+            "suspend": _("The resources are suspended."),
+            "lift": _("The resources stay available.")}[action]
+    tk.h.flash_success(done)
     return tk.redirect_to(tk.url_for("govopen.request_read", id=id))
 
 
@@ -306,7 +303,7 @@ def request_letter(id: str):
         return redirect
     req = _show(id)
     if req["status"] not in workflow.END_STATUSES or req["status"] == "withdrawn":
-        return tk.abort(404, _t("该申请尚未作出决定，没有书面答复", "No decision yet, so no written reply"))
+        return tk.abort(404, _('No decision yet, so no written reply'))
     resources = {r.id: r.name for r in model.Session.query(model.Resource).filter(
         model.Resource.id.in_((req["decision"].get("resource_ids") or req["resource_ids"]) or [""]))}
     return tk.render("govopen/request/letter.html", {

@@ -23,7 +23,7 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 
 from ckanext.govopen.access import serving
-from ckanext.govopen.i18n_text import t
+from ckanext.govopen.translations import _
 from ckanext.govopen.text import unstorable
 
 __all__ = ["govopen_web"]
@@ -97,8 +97,7 @@ def refuse_unstorable_input():
         except Exception:  # noqa: BLE001 - unreadable JSON is CKAN's to refuse
             field = None
     if field is not None:
-        return _refuse(field, t("含有无法保存的字符（空字符或不成对的代理码位）",
-                                "Contains characters that cannot be stored (NUL or a lone surrogate)"))
+        return _refuse(field, _('Contains characters that cannot be stored (NUL or a lone surrogate)'))
     return None
 
 
@@ -127,8 +126,7 @@ def enforce_csrf():
         validate_csrf(token)
     except ValidationError:
         log.warning("govopen: refused a %s to %s without a valid CSRF token", request.method, request.path)
-        return _refuse(field, t("表单已失效，请刷新页面后重新提交",
-                                "The form has expired: reload the page and submit again"))
+        return _refuse(field, _('The form has expired: reload the page and submit again'))
     return None
 
 

@@ -7,11 +7,13 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 
 from ckanext.govopen import deadlines as dl
+from ckanext.govopen import translations
+from ckanext.govopen.translations import _
 from ckanext.govopen.access import gate
 from ckanext.govopen.deadlines import sla
-from ckanext.govopen.i18n_text import t
 from ckanext.govopen.logic import schema
 from ckanext.govopen.model import CategoryChange
+from ckanext.govopen.text import Message, N_
 
 _ACTIVITY_ACTIONS = ("package_activity_list", "activity_show", "activity_data_show",
                      "dashboard_activity_list", "user_activity_list", "organization_activity_list",
@@ -51,10 +53,10 @@ def govopen_deadline(context, data_dict) -> dict[str, Any]:
         "unit": result.unit,
         "length": result.length,
         "calendar_known": result.calendar_known,
-        "warnings": list(result.warnings),
+        "warnings": [translations.text(w) for w in result.warnings],
         "clock_start": rule.clock_start,
         "policy": policy.name,
-        "citation": rule.citation,
+        "citation": translations.text(rule.citation),
     }
 
 
@@ -81,16 +83,17 @@ def govopen_policy_show(context, data_dict) -> dict[str, Any]:
                 "reminders": list(rule.reminders), "timeout": rule.timeout,
                 "approval_steps": list(rule.approval_steps), "max_grant_days": rule.max_grant_days,
                 "mark_disputed_length": rule.mark_disputed_length,
-                "written_reply_on_request": rule.written_reply_on_request, "citation": rule.citation,
+                "written_reply_on_request": rule.written_reply_on_request,
+                "citation": translations.text(rule.citation),
             })
     years = sla.known_years()
     this_year = min(years) + 1
     warnings = [
-        f"{y} 年的工作日历未知：请在 ckanext.govopen.calendar.holidays 中配置该年节假日和调休。"
-        f" / The {y} working-day calendar is unknown: configure it in ckanext.govopen.calendar.holidays."
+        translations.text(Message(N_("The {year} working-day calendar is unknown: configure its holidays and "
+                                     "make-up working days in ckanext.govopen.calendar.holidays."), year=y))
         for y in (this_year, this_year + 1) if not years[y]
     ]
-    return {"policy": policy.name, "title": policy.title, "rules": rules,
+    return {"policy": policy.name, "title": translations.text(policy.title), "rules": rules,
             "known_years": {str(y): known for y, known in years.items()}, "warnings": warnings}
 
 
@@ -174,6 +177,5 @@ def activity_diff(next_action, context, data_dict):
     """CKAN's activity_diff; the diff text is withheld when it would show a restricted URL."""
     result = next_action(context, data_dict)
     if gate.scrub_activity(context, result.get("activities")):
-        result["diff"] = t("（包含未向您开放的数据资源地址，不予显示）",
-                           "(withheld: it contains resource addresses not open to you)")
+        result["diff"] = _('(withheld: it contains resource addresses not open to you)')
     return result

@@ -12,13 +12,14 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 
 from ckanext.govopen.requests import notifications
+from ckanext.govopen.translations import _
 from ckanext.govopen.requests import store
 from ckanext.govopen.requests import rules as workflow
 from ckanext.govopen.deadlines import sla
 from ckanext.govopen.logic import schema
-from ckanext.govopen.i18n_text import t
 from ckanext.govopen.logic.validators import problem_text
 from ckanext.govopen.model import Grant, Request, utcnow
+from ckanext.govopen.text import N_
 
 __all__ = ["govopen_request_create", "govopen_request_show", "govopen_request_list",
            "govopen_request_accept", "govopen_request_ask_info", "govopen_request_respond",
@@ -66,7 +67,7 @@ def _load(context, request_id: str, for_update: bool = False) -> tuple[Request, 
     user = _user(context)
     roles = store.roles_for(user, req) if req is not None else set()
     if req is None or not workflow.may_view(roles):
-        raise tk.ObjectNotFound(t("未找到该申请", "Request not found"))
+        raise tk.ObjectNotFound(_('Request not found'))
     return req, roles
 
 
@@ -75,7 +76,7 @@ def _transition(context, data_dict, action: str, decision: str | None = None) ->
     # The authority may decide where the policy gives it a step; which step is checked later.
     steps = sla.policy_named(req.policy).rule(req.kind).approval_steps
     if not workflow.may_act(action, roles, req.kind, two_step=any(s != "department" for s in steps)):
-        raise tk.NotAuthorized(t("您无权对该申请执行此操作", "You may not do this to this request"))
+        raise tk.NotAuthorized(_('You may not do this to this request'))
     try:
         to_status = workflow.next_status(req.kind, req.status, action, decision)
     except workflow.TransitionError as e:
@@ -116,7 +117,7 @@ def govopen_request_create(context, data_dict) -> dict[str, Any]:
     user = _user(context)
     pkg = model.Package.get(data_dict["dataset_id"])
     if pkg is None or pkg.state != "active":
-        raise tk.ValidationError({"dataset_id": [t("数据集不存在", "No such dataset")]})
+        raise tk.ValidationError({"dataset_id": [_('No such dataset')]})
     kind = data_dict["kind"]
     extras = pkg.extras or {}
     today = store.today()
@@ -127,23 +128,20 @@ def govopen_request_create(context, data_dict) -> dict[str, Any]:
     wanted = data_dict.get("resource_ids") or resource_ids
     unknown = [r for r in wanted if r not in resource_ids]
     if unknown:
-        raise tk.ValidationError({"resource_ids": [t(
-            "以下资源不属于该数据集：", "Not resources of this dataset: ") + ", ".join(unknown)]})
+        raise tk.ValidationError({"resource_ids": [_('Not resources of this dataset: ') + ", ".join(unknown)]})
 
     applicant_org = None
     if kind == "share_application":
         orgs = store.share_departments(user)
         applicant_org = data_dict.get("applicant_org") or (orgs[0] if len(orgs) == 1 else None)
         if applicant_org not in orgs or applicant_org == pkg.owner_org:
-            raise tk.ValidationError({"applicant_org": [t(
-                "请选择您所在的、数据提供部门以外的部门", "Choose your own department, other than the provider")]})
+            raise tk.ValidationError({"applicant_org": [_('Choose your own department, other than the provider')]})
 
     limit = tk.config["ckanext.govopen.requests.daily_limit"]
     since = utcnow() - datetime.timedelta(days=1)
     recent = model.Session.query(Request).filter(Request.user_id == user.id, Request.created > since).count()
     if limit and recent >= limit and not user.sysadmin:
-        raise tk.ValidationError({"kind": [t(
-            f"24小时内最多可提交 {limit} 项申请，请稍后再试", f"At most {limit} requests a day: try again later")]})
+        raise tk.ValidationError({"kind": [_('At most {limit} requests a day: try again later').format(limit=limit)]})
 
     trusted = bool(user.sysadmin or store.share_departments(user))
     privacy = kind == "objection" and data_dict.get("objection_type") == "privacy" \
@@ -167,8 +165,7 @@ def govopen_request_create(context, data_dict) -> dict[str, Any]:
     if privacy and trusted:
         # Government staff and sysadmins answer for what they file: the resources are
         # suspended at once, as the regulation protects data subjects.
-        store.set_suspension(req, True, user.id, "提出人为政务部门工作人员，即时暂停提供 / "
-                                                 "filed by government staff: suspended at once")
+        store.set_suspension(req, True, user.id, N_("Filed by government staff: suspended at once"))
     elif privacy:
         # Anyone may sign up: the department decides within the marking deadline whether the
         # objection suspends the resources; silence suspends them (the sweep).
@@ -184,9 +181,7 @@ def _check_privacy_limit(user: model.User) -> None:
         Request.user_id == user.id, Request.kind == "objection", Request.status.in_(workflow.OPEN_STATUSES),
         Request.applicant["objection_type"].astext == "privacy").count()
     if limit and open_now >= limit:
-        raise tk.ValidationError({"objection_type": [t(
-            f"您已有 {open_now} 项隐私异议正在处理，处理完毕后才能再提出",
-            f"You have {open_now} privacy objections being handled: file another once they are decided")]})
+        raise tk.ValidationError({"objection_type": [_('You have {open_now} privacy objections being handled: file another once they are decided').format(open_now=open_now)]})
 
 
 @tk.side_effect_free
@@ -380,9 +375,9 @@ def govopen_request_suspend(context, data_dict) -> dict[str, Any]:
                                        req.suspended is not None, req.review_due is not None, roles)
     wanted = "suspend" if data_dict["suspend"] else "lift"
     if not set(roles) & workflow.PRIVACY_REVIEWERS:
-        raise tk.NotAuthorized(t("您无权对该申请执行此操作", "You may not do this to this request"))
+        raise tk.NotAuthorized(_('You may not do this to this request'))
     if wanted not in allowed:
-        raise tk.ValidationError({"suspend": [t("该异议当前不能进行此操作", "This cannot be done to this objection now")]})
+        raise tk.ValidationError({"suspend": [_('This cannot be done to this objection now')]})
     store.set_suspension(req, data_dict["suspend"], _user(context).id, data_dict.get("note"))
     return _commit_and_show(context, req, roles)
 
@@ -429,7 +424,7 @@ def govopen_grant_revoke(context, data_dict) -> dict[str, Any]:
     req = model.Session.get(Request, grant.request_id) if grant else None
     roles = store.roles_for(user, req) if req else set()
     if grant is None or not roles & {"decider", "authority", "sysadmin"}:
-        raise tk.ObjectNotFound(t("未找到该授权", "Grant not found"))
+        raise tk.ObjectNotFound(_('Grant not found'))
     if grant.revoked is None:
         grant.revoked = utcnow()
         grant.revoked_by = user.id
