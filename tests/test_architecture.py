@@ -10,7 +10,7 @@ import sys
 import pytest
 
 PACKAGE = pathlib.Path(__file__).resolve().parents[1] / "ckanext" / "govopen"
-PURE = ["text", "access.decision", "access.serving", "catalogue.categories", "catalogue.codes", "requests.rules",
+PURE = ["text", "times", "catalogs", "requests.labels", "access.decision", "access.serving", "catalogue.categories", "catalogue.codes", "requests.rules",
         "requests.mail_text", "deadlines", "deadlines.calendar", "deadlines.engine", "deadlines.policies"]
 DOMAINS = ["access", "catalogue", "requests", "deadlines"]
 ENTRY_POINTS = ("plugin", "views", "logic", "cli", "helpers")

@@ -172,7 +172,13 @@ def crawl_portal(portal, app):  # noqa: F811
     model.Session.execute(sa.text("""UPDATE "group" SET description = ''"""))
     model.Session.execute(sa.text("""UPDATE "user" SET about = ''"""))
     model.Session.execute(sa.text("UPDATE package SET notes = ''"))
+    # ...and English names, which pages also show cut short ("Gonzalez, Jordan and…"), where they
+    # could not be told from UI text: every organization and person gets a Chinese name.
+    model.Session.execute(sa.text("""UPDATE "group" SET title = '部门' || substr(md5(id), 1, 4)"""))
+    model.Session.execute(sa.text("""UPDATE "user" SET fullname = '用户' || substr(md5(id), 1, 4)"""))
     model.Session.commit()
+    from ckan.lib import search
+    search.rebuild()
     content = []
     for key in ("owner", "other", "ds", "r1", "r2"):
         content += [str(portal[key].get(f) or "") for f in ("name", "title", "display_name")]
@@ -190,7 +196,7 @@ def crawl_portal(portal, app):  # noqa: F811
 
 def _pages(p: dict, role: str) -> list[str]:
     ds, r1 = p["ds"]["name"], p["r1"]["id"]
-    pages = ["/", "/dataset/", f"/dataset/?q=%E5%87%BA%E7%94%9F", f"/dataset/{ds}", f"/dataset/{ds}/resource/{r1}",
+    pages = ["/", "/dataset/", "/dataset/?q=%E5%87%BA%E7%94%9F", f"/dataset/{ds}", f"/dataset/{ds}/resource/{r1}",
              "/organization/", f"/organization/{p['owner']['name']}", "/group/", "/group/population", "/about",
              f"/dataset/{ds}/request/objection"]
     if role != "anonymous":
@@ -266,6 +272,21 @@ def test_govopen_plurals_are_chinese_whatever_the_plugin_order(app):
         assert tk.ungettext("{num} Dataset", "{num} Datasets", 5) != "{num} Datasets"
     with translations.in_locale("en"):
         assert tk.ungettext("%(num)d day", "%(num)d days", 5) == "5 days"
+
+
+# ITranslation runs in reverse plugin order: with harvest listed first, its catalog directory
+# (no zh_Hans_CN) is merged last, which is what lost every Chinese plural before the fix.
+@pytest.mark.ckan_config("ckan.plugins", "harvest govopen scheming_datasets scheming_organizations activity image_view")
+@pytest.mark.usefixtures("with_plugins")
+def test_plurals_stay_chinese_with_harvest_merged_last(app):
+    from ckan.plugins import PluginImplementations, ITranslation
+
+    domains = [p.i18n_domain() for p in PluginImplementations(ITranslation)]
+    assert domains[-1] == "ckanext-harvest"  # the order that broke plurals
+    with app.flask_app.test_request_context("/"):
+        with translations.in_locale("zh_Hans_CN"):
+            assert tk.ungettext("{number} dataset found", "{number} datasets found", 3) == "找到{number}个数据集"
+            assert tk.ungettext("%(num)d day", "%(num)d days", 3) == "3 日"
 
 
 def test_plural_rule_is_the_last_real_catalogs(tmp_path):

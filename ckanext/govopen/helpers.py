@@ -9,7 +9,7 @@ from ckanext.govopen.translations import gettext, text
 __all__ = ["govopen_text", "govopen_category_changes", "govopen_choice_label", "govopen_item_type_label",
            "govopen_open_objections", "govopen_privacy_hides_resources", "govopen_privacy_suspended", "govopen_request_label",
            "govopen_countdown", "govopen_request_kinds_offered", "govopen_user_label", "govopen_org_title",
-           "govopen_mask", "govopen_has_queue", "govopen_grant_last_day"]
+           "govopen_mask", "govopen_has_queue", "govopen_local_date"]
 
 
 def govopen_text(value) -> str:
@@ -138,8 +138,12 @@ def govopen_has_queue() -> bool:
     return bool(tk.current_user.sysadmin or request_store.memberships(tk.current_user))
 
 
-def govopen_grant_last_day(expires: str) -> str:
-    """The last day (Beijing time) a grant runs (see requests.rules.grant_last_day)."""
-    from ckanext.govopen.requests.rules import grant_last_day
+def govopen_local_date(instant: str | None) -> str:
+    """The day (Beijing time) of an instant the API gives ("2026-12-04T16:30:00Z" -> "2026-12-05")."""
+    import datetime
 
-    return grant_last_day(expires)
+    from ckanext.govopen.deadlines import SHANGHAI
+
+    if not instant:
+        return ""
+    return datetime.datetime.fromisoformat(instant).astimezone(SHANGHAI).date().isoformat()

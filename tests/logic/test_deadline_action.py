@@ -44,7 +44,15 @@ def test_configured_year_is_known():
 def test_config_overrides_the_active_profile():
     result = helpers.call_action("govopen_deadline", kind="open_application", start="2026-09-28")
     assert (result["length"], result["unit"]) == (15, "working_days")
-    assert "overridden" in result["citation"]
+    # In the caller's language (Chinese by default), with the changed fields named.
+    assert result["citation"] == "巢湖 第十九条（配置覆盖：length, unit）"
+
+
+@pytest.mark.ckan_config("ckan.locale_default", "en")
+@pytest.mark.ckan_config("ckanext.govopen.policy.overrides", "open_application.length = 15")
+def test_an_english_portal_gets_the_citation_in_english():
+    result = helpers.call_action("govopen_deadline", kind="open_application", start="2026-09-28")
+    assert result["citation"] == "Chaohu art. 19 (overridden: length)"
 
 
 @pytest.mark.ckan_config("ckanext.govopen.policy", "fushun")

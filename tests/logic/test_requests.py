@@ -77,11 +77,34 @@ class TestOpenApplication:
             approve(p, req, expires=far)
         assert "expires" in err.value.error_dict
 
-    def test_research_needs_public_interest(self, portal):
+    @pytest.mark.ckan_config("ckanext.govopen.policy", "nanjing")
+    def test_research_use_carries_the_applicants_public_interest_undertaking(self, portal):
+        # Nanjing 27: research use is for public-interest research only. The applicant undertakes
+        # it when applying; the decider approves as usual and the grant's conditions record it.
         p = portal
+        with pytest.raises(tk.ValidationError) as err:
+            call("govopen_request_create", p["citizen"], **application(p, usage_type="research"))
+        assert list(err.value.error_dict) == ["public_interest_undertaking"]
+        assert "公益" in err.value.error_dict["public_interest_undertaking"][0]
+        req = call("govopen_request_create", p["citizen"], **application(
+            p, usage_type="research", public_interest_undertaking=True))
+        assert req["public_interest_undertaking"] is True
+        decided = approve(p, req, conditions="仅限课题组使用")
+        assert decided["status"] == "approved" and decided["decision"]["undertaking"] == "public_interest_research"
+        grant = call("govopen_grant_list", p["citizen"])["results"][0]
+        assert grant["conditions"].startswith("仅限课题组使用\n") and "公益性科学研究" in grant["conditions"]
+        assert "南京 第二十七条" in grant["conditions"]
+
+    def test_where_the_policy_has_no_such_rule_research_is_approved_as_any_use(self, portal):
+        p = portal  # the test portal runs Chaohu's policy
         req = call("govopen_request_create", p["citizen"], **application(p, usage_type="research"))
-        with pytest.raises(tk.ValidationError):
-            approve(p, req)
+        decided = approve(p, req)
+        assert decided["status"] == "approved" and "undertaking" not in decided["decision"]
+        assert call("govopen_grant_list", p["citizen"])["results"][0]["conditions"] == "仅限课题使用"
+
+    def test_a_client_sending_the_old_decider_field_is_not_refused(self, portal):
+        p = portal
+        req = call("govopen_request_create", p["citizen"], **application(p))
         assert approve(p, req, public_interest_research=True)["status"] == "approved"
 
     def test_commercial_use_is_flagged_for_licensing(self, portal):
@@ -566,3 +589,46 @@ class TestDatasetIdEverywhere:
         assert [g["dataset_id"] for g in grants] == [p["ds"]["id"]] and "package_id" not in grants[0]
         listed = call("govopen_request_list", p["citizen"], package_id=p["ds"]["id"])
         assert listed["count"] == 1
+
+
+class TestDatesAndTimesInTheApi:
+    """Instants carry their offset (UTC, "Z"); a day someone chose stays that day."""
+
+    @staticmethod
+    def _instant(text):
+        parsed = datetime.datetime.fromisoformat(text)
+        assert text.endswith("Z") and parsed.tzinfo is not None, text
+        return parsed
+
+    def test_request_instants_carry_z_and_days_stay_days(self, portal):
+        p = portal
+        req = call("govopen_request_create", p["citizen"], **application(p))
+        shown = call("govopen_request_show", p["citizen"], id=req["id"])
+        created = self._instant(shown["created"])
+        assert abs(created - datetime.datetime.now(datetime.timezone.utc)) < datetime.timedelta(minutes=5)
+        self._instant(shown["modified"])
+        assert all(self._instant(e["created"]) for e in shown["events"])
+        assert datetime.date.fromisoformat(shown["due"])  # a day, no time
+        decided = approve(p, req, expires="2027-06-30")
+        self._instant(decided["closed"])
+        assert decided["decision"]["expires"] == "2027-06-30"
+
+    def test_a_grant_until_a_day_is_returned_as_that_day(self, portal):
+        p = portal
+        approve(p, call("govopen_request_create", p["citizen"], **application(p)), expires="2027-06-30")
+        grant = call("govopen_grant_list", p["citizen"])["results"][0]
+        assert grant["expires"] == "2027-06-30"  # the chosen day, not 2027-06-30T16:00 shifted
+        # ...and the instant it ends: 24:00 Beijing time that day.
+        assert self._instant(grant["ends_at"]) == datetime.datetime(2027, 7, 1, tzinfo=datetime.timezone(
+            datetime.timedelta(hours=8)))
+        self._instant(grant["created"])
+        assert grant["revoked"] is None
+        revoked = call("govopen_grant_revoke", p["editor"], id=grant["id"], reason="违反使用条件")
+        self._instant(revoked["revoked"])
+
+    def test_category_history_instants_carry_z(self, portal):
+        p = portal
+        helpers.call_action("package_patch", context={"user": p["admin"]["name"]}, id=p["ds"]["id"],
+                            open_category="unconditional", category_change_reason="已脱敏，转为无条件开放")
+        changes = helpers.call_action("govopen_category_change_list", id=p["ds"]["id"])
+        assert changes and all(self._instant(c["created"]) for c in changes)

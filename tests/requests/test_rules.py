@@ -140,6 +140,25 @@ class TestApplications:
         assert "kind" in fields(rr.application_problems("share_application", person(applicant_type="department"),
                                                         TODAY, ("not_open", "not_shared")))
 
+    def test_research_use_carries_the_public_interest_undertaking_where_the_policy_says_so(self):
+        research = person(usage_type="research")
+        # Nanjing 27 limits research use to public-interest research: the applicant undertakes it.
+        assert fields(rr.application_problems("open_application", research, TODAY, self.ON_APPLICATION,
+                                              True)) == ["public_interest_undertaking"]
+        assert rr.application_problems("open_application", {**research, "public_interest_undertaking": "true"},
+                                       TODAY, self.ON_APPLICATION, True) == []
+        # Other uses, and policies without the rule, ask nothing.
+        assert rr.application_problems("open_application", person(usage_type="other"), TODAY, self.ON_APPLICATION,
+                                       True) == []
+        assert rr.application_problems("open_application", research, TODAY, self.ON_APPLICATION) == []
+        assert rr.undertook_public_interest({"usage_type": "research", "public_interest_undertaking": True})
+        assert not rr.undertook_public_interest({"usage_type": "other", "public_interest_undertaking": True})
+
+    def test_the_undertaking_belongs_to_open_applications_only(self):
+        report = {"details": "错", "public_interest_undertaking": True}
+        assert fields(rr.application_problems("correction", report, TODAY, (None, None))) == \
+            ["public_interest_undertaking"]
+
     def test_identifiers_checked(self):
         bad_id = ID[:-1] + ("0" if ID[-1] != "0" else "1")
         assert fields(rr.application_problems("open_application", person(id_number=bad_id), TODAY,
@@ -180,28 +199,25 @@ class TestApplications:
 
 class TestDecisions:
     def test_reject_needs_reason_and_basis(self):
-        assert fields(rr.decision_problems("open_application", {"decision": "reject"}, ["r1"], None, 365,
-                                           TODAY)) == ["legal_basis", "reason"]
-        assert fields(rr.decision_problems("objection", {"decision": "dismiss"}, [], None, None, TODAY)) == \
+        assert fields(rr.decision_problems("open_application", {"decision": "reject"}, ["r1"], 365, TODAY)) == ["legal_basis", "reason"]
+        assert fields(rr.decision_problems("objection", {"decision": "dismiss"}, [], None, TODAY)) == \
             ["reason"]
 
     def test_expiry_cap_names_the_latest_date(self):
         problems = rr.decision_problems("open_application", {"decision": "approve", "expires": "2027-12-01"},
-                                        ["r1"], "other", 365, TODAY)
+                                        ["r1"], 365, TODAY)
         assert [(p.field, p.params) for p in problems] == [("expires", {"latest": "2027-11-23"})]
 
     def test_resources_must_have_been_requested(self):
         problems = rr.decision_problems("open_application", {"decision": "approve", "expires": "2027-01-01",
                                                              "resource_ids": ["r1", "r9"]},
-                                        ["r1", "r2"], "other", 365, TODAY)
+                                        ["r1", "r2"], 365, TODAY)
         assert [(p.field, p.params) for p in problems] == [("resource_ids", {"ids": "r9"})]
 
-    def test_research_only_in_the_public_interest(self):
+    def test_approving_research_needs_no_extra_field(self):
+        # The public-interest undertaking is the applicant's, on the application (Nanjing 27).
         data = {"decision": "approve", "expires": "2027-01-01"}
-        assert fields(rr.decision_problems("open_application", data, [], "research", 365, TODAY)) == \
-            ["public_interest_research"]
-        assert rr.decision_problems("open_application", {**data, "public_interest_research": True}, [],
-                                    "research", 365, TODAY) == []
+        assert rr.decision_problems("open_application", data, [], 365, TODAY) == []
 
     def test_commercial_use_needs_licensing(self):
         assert rr.licensing_required("commercial") and not rr.licensing_required("research")

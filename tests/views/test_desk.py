@@ -77,6 +77,26 @@ class TestApplying:
         assert "保留这段用途说明" in body and 'value="340181199003071230"' in body
         assert model.Session.query(Request).count() == 0
 
+    @pytest.mark.ckan_config("ckanext.govopen.policy", "nanjing")
+    def test_research_use_asks_the_applicant_for_the_public_interest_undertaking(self, app, portal, tokens):
+        form = page(app, "/dataset/births/request/open_application", tokens["citizen"])
+        assert 'name="public_interest_undertaking"' in form and "南京 第二十七条" in form
+        res = post(app, "/dataset/births/request/open_application", tokens["citizen"],
+                   form_data(portal, usage_type="research", purpose="保留这段用途说明"), status=400)
+        body = res.get_data(as_text=True)
+        assert 'id="error-public_interest_undertaking"' in body and "保留这段用途说明" in body
+        assert model.Session.query(Request).count() == 0
+        post(app, "/dataset/births/request/open_application", tokens["citizen"],
+             form_data(portal, usage_type="research", public_interest_undertaking="true"), status=302)
+        req = model.Session.query(Request).one()
+        shown = page(app, f"/requests/{req.id}", tokens["editor"])
+        assert "仅用于公益性科学研究（申请人承诺）" in shown
+        assert 'name="public_interest_research"' not in shown  # nothing for the decider to tick
+
+    def test_chaohu_asks_no_undertaking(self, app, portal, tokens):
+        form = page(app, "/dataset/births/request/open_application", tokens["citizen"])
+        assert 'name="public_interest_undertaking"' not in form
+
     def test_apply_then_see_it_in_my_requests(self, app, portal, tokens):
         res = post(app, "/dataset/births/request/open_application", tokens["citizen"], form_data(portal), status=302)
         req = model.Session.query(Request).one()

@@ -77,16 +77,16 @@ SHARE_CONDITIONS_REQUIRED = N_("State the conditions on which this data is share
 SHARE_BASIS_CONDITIONAL = N_("Give the legal basis for sharing this data only on conditions")
 SHARE_BASIS_NOT_SHARED = N_("Give the legal basis for not sharing this data")
 PERSONAL_INFO_NOT_DESENSITIZED = N_("Data containing personal information can be open to all only "
-                                  "after desensitisation")
+                                    "after desensitisation")
 TRADE_SECRET_NOT_DESENSITIZED = N_("Data containing trade secrets can be open to all only after desensitisation")
 PERSONAL_INFO_AND_TRADE_SECRET_NOT_DESENSITIZED = N_("Data containing personal information and trade "
-                                                   "secrets can be open to all only after desensitisation")
+                                                     "secrets can be open to all only after desensitisation")
 CLASSIFIED_REFUSED = N_("Classified data cannot be catalogued on this portal: classified catalogues are "
-                      "kept on the classified network")
+                        "kept on the classified network")
 BOOLEAN_INVALID = N_("Answer yes or no, not {value}")
 #: For the glue: a category change saved without a reason.
 CHANGE_REASON_REQUIRED = N_("Give the reason for changing the open or share category: the change and "
-                          "its reason are published")
+                            "its reason are published")
 
 _TRUE = frozenset({"true", "yes", "y", "on", "1", "是"})
 # "" is false because an unticked HTML checkbox or an empty CSV cell means "no".

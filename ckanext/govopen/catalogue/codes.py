@@ -138,9 +138,9 @@ _CREDIT_VALUES = {char: value for value, char in enumerate(CREDIT_CODE_CHARS)}
 CREDIT_CODE_MISSING = N_("Enter the unified social credit code")
 CREDIT_CODE_LENGTH = N_("The unified social credit code must have 18 characters, not {length}")
 CREDIT_CODE_BAD_CHARS = N_("The unified social credit code contains characters that are not allowed: "
-                         "{chars}. Use digits and capital letters other than I, O, S, V and Z")
+                           "{chars}. Use digits and capital letters other than I, O, S, V and Z")
 CREDIT_CODE_DIVISION = N_("Characters 3 to 8 of the unified social credit code are an administrative "
-                        "division code and must be digits")
+                          "division code and must be digits")
 CREDIT_CODE_CHECK = N_("The check character (the last one) is wrong: expected {expected}")
 def credit_code_check_char(first17: str) -> str:
     """The check character (position 18) of a unified social credit code, GB 32100-2015.
@@ -359,12 +359,12 @@ _LEVEL_WIDTHS = (1, 2, 3)
 CLASSIFICATION_MISSING = N_("Enter the classification code")
 CLASSIFICATION_DIGITS = N_("The classification code may contain digits only")
 CLASSIFICATION_CLASS_DIGIT = N_("The classification code must start with 1 (base), 2 (theme) or "
-                              "3 (department), not {digit}")
+                                "3 (department), not {digit}")
 CLASSIFICATION_CLASS_MISMATCH = N_("The classification code starts with {actual}, but the chosen "
-                                 "resource class needs {expected}")
+                                   "resource class needs {expected}")
 CATALOGUE_CODE_MISSING = N_("Enter the catalogue code")
 CATALOGUE_CODE_FORMAT = N_("Write the catalogue code as the classification code, a slash and a 6-digit "
-                         "sequence number, e.g. {example}")
+                           "sequence number, e.g. {example}")
 CATALOGUE_SEQUENCE_FORMAT = N_("The sequence number after the slash must be 6 digits, e.g. {example}")
 def classification_code_problems(code: object, resource_class: str | None = None, *,
                                  field: str = "classification_code") -> list[Problem]:

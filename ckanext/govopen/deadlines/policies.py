@@ -28,7 +28,8 @@ unit, accept_unit,                ``calendar_days`` | ``working_days``
 mark_disputed_unit
 clock_start                       ``submission`` | ``acceptance``
 pause_on_info,                    true/false, yes/no, on/off, 1/0
-written_reply_on_request
+written_reply_on_request,
+research_public_interest_only
 reminders                         integers >= 0 (days before due, in the rule's unit),
                                   comma or space separated, kept largest first without
                                   duplicates; ``none`` or empty for none
@@ -86,6 +87,9 @@ class KindPolicy:
     mark_disputed_length: int | None = None
     mark_disputed_unit: Unit = "working_days"
     written_reply_on_request: bool = False
+    # Research use is for public-interest research only (Nanjing 27): the applicant undertakes
+    # it on the application form, and the grant records the undertaking in its conditions.
+    research_public_interest_only: bool = False
     variant: str | None = None
 
     def __post_init__(self) -> None:
@@ -220,6 +224,8 @@ POLICIES: Mapping[str, Policy] = {
                     "length": 15,
                     "unit": "working_days",
                     "clock_start": "submission",
+                    # Art. 27 also limits research use to public-interest research.
+                    "research_public_interest_only": True,
                     "citation": N_("Nanjing art. 27"),
                 },
                 # Art. 22: the big-data centre, with the provider, gives its opinion within
@@ -326,6 +332,7 @@ _FIELD_PARSERS: dict[str, Callable[[str], Any]] = {
     "mark_disputed_length": _parse_optional_int,
     "mark_disputed_unit": str.lower,
     "written_reply_on_request": _parse_bool,
+    "research_public_interest_only": _parse_bool,
     "citation": str,
 }
 OVERRIDE_FIELDS: tuple[str, ...] = tuple(_FIELD_PARSERS)
@@ -414,8 +421,10 @@ def _apply(policy: Policy, flat: Mapping[str, str], source: str) -> Policy:
 def _annotated(rule: KindPolicy, changes: dict[str, Any]) -> dict[str, Any]:
     if not changes or "citation" in changes:
         return changes
-    note = fN_("overridden: {', '.join(sorted(changes))}）")
-    return {**changes, "citation": rule.citation + note}
+    base = rule.citation if isinstance(rule.citation, Message) else Message(rule.citation)  # translated too
+    citation = Message(N_("{citation} (overridden: {fields})"), citation=base,
+                       fields=", ".join(sorted(changes)))
+    return {**changes, "citation": citation}
 
 
 def _split_key(key: str, context: str) -> tuple[str, str | None, str]:

@@ -55,6 +55,7 @@ def govopen_request_create() -> dict[str, Any]:
         "resource_ids": [_v("ignore_missing"), _v("govopen_string_list")],
         "requested_until": [_v("ignore_missing"), _v("govopen_text")(20)],
         "written_reply": _flag(),
+        "public_interest_undertaking": _flag(),
     }
 
 
@@ -91,7 +92,6 @@ def govopen_request_decide() -> dict[str, Any]:
         "reason": _text(NOTE_LENGTH), "legal_basis": _text(NOTE_LENGTH), "conditions": _text(NOTE_LENGTH),
         "expires": _text(20),
         "resource_ids": [_v("ignore_missing"), _v("govopen_string_list")],
-        "public_interest_research": _flag(),
     }
 
 

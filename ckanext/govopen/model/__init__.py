@@ -12,6 +12,9 @@ from sqlalchemy.orm import Mapped
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
+from ckanext.govopen.deadlines.engine import SHANGHAI
+from ckanext.govopen.times import api_time, last_day
+
 __all__ = ["CategoryChange", "Request", "RequestEvent", "Grant", "Notification", "utcnow", "user_memberships",
            "user_departments"]
 
@@ -77,7 +80,7 @@ class CategoryChange(tk.BaseModel):
         user = model.User.get(self.user_id) if self.user_id else None
         return {
             "field": self.field, "old_value": self.old_value, "new_value": self.new_value,
-            "reason": self.reason, "source": self.source, "created": self.created.isoformat(),
+            "reason": self.reason, "source": self.source, "created": api_time(self.created),
             "user": (user.fullname or user.name) if user else None,
         }
 
@@ -176,8 +179,9 @@ class Grant(tk.BaseModel):
         return {"id": self.id, "request_id": self.request_id, "dataset_id": self.package_id,
                 "resource_ids": list(self.resource_ids or []), "holder_type": self.holder_type,
                 "holder_id": self.holder_id, "conditions": self.conditions,
-                "expires": self.expires.isoformat(), "revoked": self.revoked.isoformat() if self.revoked else None,
-                "created": self.created.isoformat()}
+                # The last day the grant runs, as chosen ("until 2027-06-30"), and the instant it ends.
+                "expires": last_day(self.expires, SHANGHAI).isoformat(), "ends_at": api_time(self.expires),
+                "revoked": api_time(self.revoked), "created": api_time(self.created)}
 
 
 from ckanext.govopen.model.notification import Notification  # noqa: E402  (needs tk.BaseModel loaded)

@@ -123,7 +123,8 @@ def dispatch() -> None:
 
 def _facts(note: Notification, recipient: model.User) -> dict[str, str]:
     from ckanext.govopen.requests.labels import REQUEST_LABELS
-    from ckanext.govopen.requests.rules import grant_last_day
+    from ckanext.govopen.deadlines import SHANGHAI
+    from ckanext.govopen.times import last_day
     from ckanext.govopen.requests import store as request_store
 
     req = model.Session.get(Request, note.request_id) if note.request_id else None
@@ -147,7 +148,7 @@ def _facts(note: Notification, recipient: model.User) -> dict[str, str]:
         "department": dept.display_name if dept else "",
         # The applicant's own words: mail_text quotes them, and says "the applicant" if empty.
         "applicant": applicant or "",
-        "expires": grant_last_day(expires.isoformat()) if expires else "—",
+        "expires": last_day(expires, SHANGHAI).isoformat() if expires else "—",
         "today": request_store.today().isoformat(),
     }
 

@@ -19,9 +19,10 @@ __all__ = [
     "STATUSES", "OPEN_STATUSES", "END_STATUSES", "APPLICANT_TYPES", "USAGE_TYPES", "OBJECTION_TYPES",
     "APPLICANT_FIELDS", "DECISIONS", "STEP_ROLES", "TransitionError", "next_status", "may_act",
     "may_view", "current_step", "step_problems",
-    "mask_request", "application_problems", "decision_problems", "grant_expiry_for_deemed",
+    "mask_request", "application_problems", "decision_problems", "grant_expiry_for_deemed", "is_true",
+    "undertook_public_interest",
     "licensing_required", "offered_kinds", "available_actions", "MESSAGES", "parse_date",
-    "privacy_actions", "PRIVACY_REVIEWERS", "grant_last_day",
+    "privacy_actions", "PRIVACY_REVIEWERS",
 ]
 
 STATUSES = ("submitted", "accepted", "info_requested", "resubmitted", "approved", "rejected",
@@ -38,7 +39,7 @@ DECISIONS = {"open_application": ("approve", "reject"), "share_application": ("a
 _DECIDED = {"approve": "approved", "reject": "rejected", "uphold": "upheld", "dismiss": "dismissed"}
 APPLICANT_FIELDS = ("applicant_type", "applicant_name", "credit_code", "id_number", "purpose", "scenario",
                     "usage_type", "security_measures", "requested_until", "written_reply",
-                    "objection_type", "details")
+                    "public_interest_undertaking", "objection_type", "details")
 _MASKED = ("credit_code", "id_number")
 _SEE_IDENTIFIERS = {"applicant", "decider", "authority", "sysadmin"}
 _MAY_VIEW = {"applicant", "applicant_department_member", "decider", "owner_member", "authority", "sysadmin"}
@@ -51,7 +52,7 @@ TEXT_LIMITS = {"applicant_type": 20, "applicant_name": 200, "credit_code": 18, "
 _APPLICATION_FIELDS = frozenset({"applicant_type", "applicant_name", "purpose", "scenario", "usage_type",
                                  "security_measures", "requested_until"})
 FIELDS_OF_KIND = {
-    "open_application": _APPLICATION_FIELDS | {"credit_code", "id_number", "written_reply"},
+    "open_application": _APPLICATION_FIELDS | {"credit_code", "id_number", "written_reply", "public_interest_undertaking"},
     "share_application": _APPLICATION_FIELDS | {"applicant_org"},
     "objection": frozenset({"objection_type", "details"}),
     "correction": frozenset({"details"}),
@@ -85,8 +86,8 @@ DATE_NOT_FUTURE = N_("The date must be after today ({today})")
 EXPIRES_TOO_LATE = N_("The grant may run until {latest} at the latest")
 NOT_REQUESTED = N_("Not among the requested resources: {ids}")
 NOT_APPLICABLE = N_("Does not belong to this request")
-RESEARCH_PUBLIC_INTEREST = N_("Research use is approved for public-interest research only: confirm "
-                            "that this research serves the public interest")
+RESEARCH_PUBLIC_INTEREST = N_("Research use of this data is limited to public-interest research: give your undertaking "
+                              "that yours serves the public interest, such as teaching or research at a university or institute")
 STEP_NOT_YOURS = N_("The {step} step is not yours to take")
 STEP_SAME_PERSON = N_("The next approval step must be taken by another person")
 MESSAGES = (STEP_NOT_YOURS, STEP_SAME_PERSON, NOT_NOW, NO_SUCH_ACTION, WRONG_DECISION, DEEM_SHARE_ONLY, REQUIRED, TOO_LONG, NOT_IN_LIST,
@@ -220,8 +221,11 @@ def _choice(data: Mapping[str, Any], field: str, choices: Sequence[str], require
 
 
 def application_problems(kind: str, data: Mapping[str, Any], today: datetime.date,
-                         categories: tuple[str | None, str | None]) -> list[Problem]:
-    """Everything wrong with a new request of KIND for a dataset of CATEGORIES (open, share)."""
+                         categories: tuple[str | None, str | None],
+                         research_public_interest_only: bool = False) -> list[Problem]:
+    """Everything wrong with a new request of KIND for a dataset of CATEGORIES (open, share).
+    Where the policy limits research use to public-interest research (Nanjing 27), an
+    application for research use carries the applicant's undertaking that it is."""
     open_cat, share_cat = categories
     problems: list[Problem] = []
     if kind == "open_application" and open_cat != "on_application":
@@ -255,6 +259,9 @@ def application_problems(kind: str, data: Mapping[str, Any], today: datetime.dat
         if not str(data.get(field) or "").strip():
             problems.append(Problem(field, REQUIRED))
     problems += _choice(data, "usage_type", USAGE_TYPES, required=True)
+    if kind == "open_application" and research_public_interest_only and data.get("usage_type") == "research" \
+            and not is_true(data.get("public_interest_undertaking")):
+        problems.append(Problem("public_interest_undertaking", RESEARCH_PUBLIC_INTEREST))
     if applicant_type in ("company", "institution"):
         problems += credit_code_problems(data.get("credit_code"), field="credit_code")
     elif applicant_type == "person":
@@ -264,8 +271,7 @@ def application_problems(kind: str, data: Mapping[str, Any], today: datetime.dat
 
 
 def decision_problems(kind: str, data: Mapping[str, Any], requested_resource_ids: Sequence[str],
-                      usage_type: str | None, max_grant_days: int | None,
-                      today: datetime.date) -> list[Problem]:
+                      max_grant_days: int | None, today: datetime.date) -> list[Problem]:
     decision = data.get("decision")
     if decision not in DECISIONS[kind]:
         return [Problem("decision", WRONG_DECISION, {"choices": ", ".join(DECISIONS[kind])})]
@@ -281,9 +287,17 @@ def decision_problems(kind: str, data: Mapping[str, Any], requested_resource_ids
         problems.append(Problem("resource_ids", NOT_REQUESTED, {"ids": ", ".join(extra)}))
     latest = today + datetime.timedelta(days=max_grant_days) if max_grant_days else None
     problems += _future_date_problems("expires", data.get("expires"), today, latest)
-    if usage_type == "research" and str(data.get("public_interest_research")).lower() not in ("true", "1", "yes", "on"):
-        problems.append(Problem("public_interest_research", RESEARCH_PUBLIC_INTEREST))
     return problems
+
+
+def is_true(value: Any) -> bool:
+    """A form's or a client's yes: True, "true", "1", "yes", "on" (any case)."""
+    return value is True or str(value).strip().lower() in ("true", "1", "yes", "on")
+
+
+def undertook_public_interest(applicant: Mapping[str, Any]) -> bool:
+    """Did the applicant undertake research use for the public interest only (Nanjing 27)?"""
+    return applicant.get("usage_type") == "research" and is_true(applicant.get("public_interest_undertaking"))
 
 
 DEFAULT_GRANT_DAYS = 365
@@ -353,11 +367,3 @@ def privacy_actions(kind: str, status: str, objection_type: str | None, suspende
         return ["lift"]
     return ["suspend", "lift"] if review_pending else ["suspend"]
 
-
-def grant_last_day(expires: str) -> str:
-    """The last day (Beijing time) a grant runs: it ends at 24:00 that day, stored as the next
-    midnight in naive UTC (ISO text)."""
-    from ckanext.govopen.deadlines import SHANGHAI
-
-    end = datetime.datetime.fromisoformat(expires).replace(tzinfo=datetime.timezone.utc).astimezone(SHANGHAI)
-    return (end - datetime.timedelta(microseconds=1)).date().isoformat()

@@ -10,11 +10,14 @@ from typing import Any, Iterable
 import sqlalchemy as sa
 
 import ckan.model as model
+import ckan.plugins.toolkit as tk
 
 from ckanext.govopen import deadlines as dl
+from ckanext.govopen import translations
 from ckanext.govopen.requests import rules as workflow
 from ckanext.govopen.deadlines import sla
 from ckanext.govopen.model import Grant, Request, RequestEvent, user_departments, user_memberships, utcnow
+from ckanext.govopen.times import api_time
 
 __all__ = ["is_privacy_objection", "privacy_review_due", "set_suspension",
            "memberships", "share_departments", "roles_for", "record", "request_dict", "grant_for", "today",
@@ -115,6 +118,17 @@ def _local_date(moment: datetime.datetime) -> datetime.date:
     return moment.replace(tzinfo=datetime.timezone.utc).astimezone(dl.SHANGHAI).date()
 
 
+def with_undertaking(conditions: str | None, rule: dl.KindPolicy) -> str:
+    """A grant's CONDITIONS with the applicant's undertaking added: research use for the public
+    interest only (Nanjing 27). In the portal's default language, as the conditions are one
+    text that the letter, the applicant and the department all read."""
+    with translations.in_locale(tk.config["ckan.locale_default"]):
+        sentence = translations.gettext(
+            "Research use for the public interest only, as the applicant undertook ({citation})."
+        ).format(citation=translations.text(rule.citation))
+    return f"{conditions}\n{sentence}" if conditions else sentence
+
+
 def grant_for(req: Request, resource_ids: Iterable[str], expires: datetime.date,
               conditions: str | None) -> Grant:
     """The grant an approval creates: open applications to the applicant, share applications
@@ -139,15 +153,15 @@ def request_dict(req: Request, roles: set[str], with_events: bool = True,
         "dataset_title": pkg.title if pkg else None, "organization_id": req.owner_org,
         "resource_ids": list(req.resource_ids or []), "user_id": req.user_id,
         "applicant_org": req.applicant_org, **(req.applicant or {}),
-        "decision": dict(req.decision or {}), "created": req.created.isoformat(),
-        "modified": req.modified.isoformat(), "closed": req.closed.isoformat() if req.closed else None,
+        "decision": dict(req.decision or {}), "created": api_time(req.created),
+        "modified": api_time(req.modified), "closed": api_time(req.closed),
         "pauses": list(req.pauses or []),
-        "suspended": req.suspended.isoformat() if req.suspended else None,
+        "suspended": api_time(req.suspended),
         "review_due": req.review_due.isoformat() if req.review_due else None,
     }
     if with_events:
         out["events"] = [{"action": e.action, "from": e.from_status, "to": e.to_status, "note": e.note,
-                          "actor_id": e.actor_id, "created": e.created.isoformat()} for e in req.events()]
+                          "actor_id": e.actor_id, "created": api_time(e.created)} for e in req.events()]
     return workflow.mask_request(out, roles)
 
 

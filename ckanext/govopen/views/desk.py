@@ -19,7 +19,7 @@ from ckanext.govopen.requests import rules as workflow
 from ckanext.govopen.translations import _
 from ckanext.govopen.requests import store
 from ckanext.govopen.deadlines import sla
-from ckanext.govopen.model import Request, utcnow
+from ckanext.govopen.model import Request
 
 __all__ = ["govopen"]
 
@@ -104,6 +104,7 @@ def request_new(id: str, kind: str):
         data = {k: request.form.get(k, "").strip() for k in _FORM_FIELDS}
         data["resource_ids"] = request.form.getlist("resource_ids")
         data["written_reply"] = bool(request.form.get("written_reply"))
+        data["public_interest_undertaking"] = bool(request.form.get("public_interest_undertaking"))
         if kind == "share_application":
             data["applicant_type"] = "department"
         try:
@@ -120,6 +121,8 @@ def request_new(id: str, kind: str):
     return tk.render("govopen/request/new.html", {
         "pkg": pkg, "pkg_dict": pkg, "kind": kind, "data": data, "errors": errors, "departments": departments,
         "deadline": {**deadline, "due": due.isoformat(), "accept_by": accept_by.isoformat()},
+        # Research use limited to the public interest (Nanjing 27): the applicant's undertaking.
+        "undertaking": kind == "open_application" and rule.research_public_interest_only,
     }), 400 if errors else 200
 
 
@@ -146,13 +149,13 @@ def _with_datasets(grants: list[dict]) -> list[dict]:
         model.Package.id.in_({g["dataset_id"] for g in grants} or {""}))}
     resources = {r.id: r for r in model.Session.query(model.Resource).filter(
         model.Resource.id.in_({r for g in grants for r in g["resource_ids"]} or {""}))}
-    now = utcnow()
+    now = datetime.datetime.now(datetime.timezone.utc)
     out = []
     for g in grants:
         pkg = pkgs.get(g["dataset_id"])
         out.append({**g, "dataset_name": pkg.name if pkg else None, "dataset_title": pkg.title if pkg else "",
                     "resource_names": [resources[r].name or r for r in g["resource_ids"] if r in resources],
-                    "active": not g["revoked"] and datetime.datetime.fromisoformat(g["expires"]) > now})
+                    "active": not g["revoked"] and datetime.datetime.fromisoformat(g["ends_at"]) > now})
     return out
 
 
@@ -222,7 +225,7 @@ _ACTIONS = {"accept": "govopen_request_accept", "ask_info": "govopen_request_ask
             "respond": "govopen_request_respond", "decide": "govopen_request_decide",
             "withdraw": "govopen_request_withdraw",
             "suspend": "govopen_request_suspend", "lift": "govopen_request_suspend"}
-_ACTION_FIELDS = ("note", "decision", "reason", "legal_basis", "conditions", "expires", "public_interest_research")
+_ACTION_FIELDS = ("note", "decision", "reason", "legal_basis", "conditions", "expires")
 
 
 def _show(id: str) -> dict[str, Any]:

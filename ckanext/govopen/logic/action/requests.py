@@ -109,6 +109,8 @@ def govopen_request_create(context, data_dict) -> dict[str, Any]:
     :param applicant_name: :param credit_code: (company, institution) :param id_number: (person)
     :param purpose: :param scenario: :param usage_type: research, commercial, public_interest or other
     :param security_measures: :param requested_until: ISO date :param written_reply: bool
+    :param public_interest_undertaking: bool, the applicant's undertaking that research use serves the
+        public interest (required for research use where the policy limits it so, as Nanjing 27 does)
     :param objection_type: error, privacy or trade_secret (objections) :param details: (objections, corrections)
     :param applicant_org: the applying department (share applications; default: the user's only one)
     :returns: the request, with its due date from the portal's deadline policy
@@ -121,8 +123,11 @@ def govopen_request_create(context, data_dict) -> dict[str, Any]:
     kind = data_dict["kind"]
     extras = pkg.extras or {}
     today = store.today()
+    policy = sla.active_policy()
+    rule = policy.rule(kind)
     _raise_problems(workflow.application_problems(
-        kind, data_dict, today, (extras.get("open_category"), extras.get("share_category"))))
+        kind, data_dict, today, (extras.get("open_category"), extras.get("share_category")),
+        rule.research_public_interest_only))
 
     resource_ids = [r.id for r in pkg.resources]
     wanted = data_dict.get("resource_ids") or resource_ids
@@ -149,9 +154,7 @@ def govopen_request_create(context, data_dict) -> dict[str, Any]:
     if privacy and not trusted:
         _check_privacy_limit(user)
 
-    policy = sla.active_policy()
-    rule = policy.rule(kind)
-    applicant = {k: data_dict[k] for k in workflow.APPLICANT_FIELDS if data_dict.get(k) not in (None, "")}
+    applicant = {k: data_dict[k] for k in workflow.APPLICANT_FIELDS if data_dict.get(k) not in (None, "", False)}
     if applicant.get("requested_until") is not None:
         # Stored normalised: the sweep casts it in SQL (application_problems has checked it).
         applicant["requested_until"] = workflow.parse_date(applicant["requested_until"]).isoformat()
@@ -304,7 +307,8 @@ def govopen_request_decide(context, data_dict) -> dict[str, Any]:
     :param reason: (required to reject or dismiss) :param legal_basis: (required to reject)
     :param resource_ids: granted resources (default: those requested) :param conditions:
     :param expires: ISO date, at most the policy's longest grant period from today
-    :param public_interest_research: bool, required to approve research use
+    An approval of research use the applicant undertook to keep to public-interest research
+    records that undertaking in the grant's conditions (and ``decision.undertaking``).
     """
     tk.check_access("govopen_request_decide", context, data_dict)
     req, roles, to_status = _transition(context, data_dict, "decide", data_dict["decision"])
@@ -316,7 +320,7 @@ def govopen_request_decide(context, data_dict) -> dict[str, Any]:
     _raise_problems(workflow.step_problems(step, roles, user.id, done))
     usage = (req.applicant or {}).get("usage_type")
     if last:
-        _raise_problems(workflow.decision_problems(req.kind, data_dict, list(req.resource_ids or []), usage,
+        _raise_problems(workflow.decision_problems(req.kind, data_dict, list(req.resource_ids or []),
                                                    rule.max_grant_days, today))
     elif data_dict["decision"] in ("reject", "dismiss") and not data_dict.get("reason"):
         _raise_problems([workflow.Problem("reason", workflow.REQUIRED)])
@@ -335,7 +339,11 @@ def govopen_request_decide(context, data_dict) -> dict[str, Any]:
         granted = data_dict.get("resource_ids") or list(req.resource_ids or [])
         expires = data_dict["expires"]
         expires = expires if isinstance(expires, datetime.date) else datetime.date.fromisoformat(expires)
-        grant = store.grant_for(req, granted, expires, data_dict.get("conditions"))
+        conditions = data_dict.get("conditions")
+        if workflow.undertook_public_interest(req.applicant or {}):
+            conditions = store.with_undertaking(conditions, rule)
+            decision.update(undertaking="public_interest_research")
+        grant = store.grant_for(req, granted, expires, conditions)
         decision.update(resource_ids=sorted(granted), expires=expires.isoformat(), grant_id=grant.id,
                         licensing_required=workflow.licensing_required(usage))
     decision.update(decided_by=user.id, decided_on=today.isoformat(), steps=steps)
