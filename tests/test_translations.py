@@ -325,7 +325,8 @@ def mongolian_app(tmp_path, monkeypatch, ckan_config, with_plugins, crawl_portal
     po.write_text('msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n'
                   '"Plural-Forms: nplurals=2; plural=(n != 1);\\n"\n\n'
                   'msgid "Open category"\nmsgstr "Нээлттэй байдлын ангилал"\n\n'
-                  'msgid "Legal basis for the restriction"\nmsgstr "Хязгаарлалтын хууль зүйн үндэслэл"\n',
+                  'msgid "Update frequency"\nmsgstr "Шинэчлэлийн давтамж"\n\n'
+                  'msgid "Monthly"\nmsgstr "Сар бүр"\n',
                   encoding="utf-8")
     monkeypatch.setattr(catalogs, "I18N", i18n)
     catalogs.compile_all()
@@ -337,6 +338,7 @@ def mongolian_app(tmp_path, monkeypatch, ckan_config, with_plugins, crawl_portal
 def test_adding_a_language_is_adding_a_catalog(mongolian_app, crawl_portal):
     body = mongolian_app.get(f"/mn_MN/dataset/{crawl_portal['ds']['name']}").get_data(as_text=True)
     assert "Нээлттэй байдлын ангилал" in body  # govopen's msgid, from the new catalog
-    assert "开放类型" not in body
+    assert "Шинэчлэлийн давтамж" in body and "Сар бүр" in body  # a schema field and its value
+    assert "开放类型" not in body and "更新周期" not in body
     chinese = mongolian_app.get(f"/dataset/{crawl_portal['ds']['name']}").get_data(as_text=True)
     assert "开放类型" in chinese and "Нээлттэй" not in chinese  # the default language is untouched

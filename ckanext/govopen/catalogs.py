@@ -35,6 +35,7 @@ GAPS = "ckan-gaps.po"
 KEYWORDS = {"_": None, "N_": None, "gettext": None, "ungettext": (1, 2), "ngettext": (1, 2)}
 METHODS = [
     ("**/i18n/**", "ignore"),
+    ("**/schemas/**.yaml", "ckanext.govopen.catalogs:extract_schema"),
     ("**.py", "python"),
     ("**/templates/**.html", "ckan.lib.extract:extract_ckan"),
     ("**/templates/**.txt", "ckan.lib.extract:extract_ckan"),
@@ -42,6 +43,68 @@ METHODS = [
 # Printf-style and str.format placeholders, and HTML tags (by name: a title or alt inside
 # one is translated too): a translation keeps every one.
 _PLACEHOLDER = re.compile(r"%\(\w+\)[sdr]|%[sd]|\{\w*\}|</?\w+")
+
+
+# The texts of a scheming schema that ckanext-scheming shows through gettext.
+_SCHEMA_TEXT_KEYS = ("label", "repeating_label", "help_text", "form_placeholder", "about", "required_message")
+
+
+def extract_schema(fileobj, keywords, comment_tags, options):
+    """Babel extractor for scheming YAML schemas: every label, help text, placeholder and
+    `about` that holds words (codes and example numbers are not texts to translate)."""
+    import yaml
+
+    source = fileobj.read().decode("utf-8")
+    lines = source.splitlines()
+    found: list[str] = []
+
+    def is_text(value: str) -> bool:
+        # Words, not a code ("11340181MB1234567X", "340181").
+        return bool(re.search(r"[a-z]", value))
+
+    def walk(node) -> None:
+        if isinstance(node, dict):
+            # Format types (choices with a format class: doc, OFD, KingbaseES) are names, not texts.
+            name = "format_class" in node
+            for key, value in node.items():
+                if key in _SCHEMA_TEXT_KEYS and isinstance(value, str):
+                    if is_text(value) and not name:
+                        found.append(value.strip())
+                else:
+                    walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    document = yaml.safe_load(source) or {}
+    if "presets" in document:
+        document = {"presets": document["presets"]}  # a presets file's `about` is for developers
+    walk(document)
+    for text in found:
+        lineno = next((i for i, line in enumerate(lines, 1) if text in line), 1)
+        yield lineno, "_", text, []
+
+
+def schema_problems() -> list[str]:
+    """Schema texts YAML did not read as text (`label: No` is the boolean false, shown as
+    "False"): quote them."""
+    import yaml
+
+    found: list[str] = []
+
+    def walk(node, where: str) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key in _SCHEMA_TEXT_KEYS and not isinstance(value, (str, dict)):
+                    found.append(f"{where}: {key} is {value!r}, not text: quote it")
+                walk(value, where)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item, where)
+
+    for path in sorted((ROOT / "schemas").glob("*.yaml")):
+        walk(yaml.safe_load(path.read_text(encoding="utf-8")), f"schemas/{path.name}")
+    return found
 
 
 def extract() -> Catalog:
@@ -109,6 +172,7 @@ def problems() -> list[str]:
     """What is wrong with the catalogs: msgids in code missing from a catalog or untranslated,
     translations whose placeholders differ from the msgid's, stale .mo files."""
     found: list[str] = []
+    found += schema_problems()
     wanted = extract()
     if not POT.exists() or {m.id for m in read(POT) if m.id} != {m.id for m in wanted if m.id}:
         found.append(f"{POT.name} is stale (python -m ckanext.govopen.catalogs extract)")

@@ -8,6 +8,7 @@ from typing import Any
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
+from ckanext.govopen import translations
 from ckanext.govopen.translations import _, current_lang
 from ckanext.govopen.catalogue.categories import PENDING_CHANGES
 from ckanext.govopen.model import CategoryChange
@@ -76,7 +77,11 @@ def choice_label(field_name: str, value: str) -> str:
 
 
 def label_text(label: Any) -> str:
-    """A schema label ({lang: text} or text) in the reader's language, with or without a request."""
+    """A schema label in the reader's language, with or without a request: an English msgid
+    through the catalogs (a {lang: text} mapping, as a portal's own schema may still have,
+    by scheming's rules)."""
+    if isinstance(label, str):
+        return translations.text(label)
     return tk.h.scheming_language_text(label, current_lang())
 
 
