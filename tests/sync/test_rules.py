@@ -72,6 +72,13 @@ class TestProvenance:
         assert p["acquired_at"] == "2026-12-04T08:30:00Z"
         assert p["harvest_chain"] == [{"portal": CITY, "acquired_at": "2026-12-04T08:30:00Z"}]
 
+    def test_an_entry_made_at_the_source_is_its_own_origin(self):
+        # govopen's schema fills origin_portal with the portal's site id for entries made there.
+        local = entry(origin_portal="govopen-city")
+        p = sr.provenance(local, CITY, WHEN)
+        assert (p["origin_portal"], p["origin_dataset_id"]) == (CITY, "d-1")
+        assert sr.identity(local, CITY) == (CITY, "d-1")
+
     def test_second_hop_keeps_the_origin_and_grows_the_chain(self):
         at_province = {**entry(id="p-9", name="births-copy"), **sr.provenance(entry(), CITY, WHEN)}
         later = WHEN + datetime.timedelta(hours=1)

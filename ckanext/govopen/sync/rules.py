@@ -98,12 +98,14 @@ def strip_addresses(entry: Mapping[str, Any], apply_url: str | None) -> dict[str
 
 def provenance(entry: Mapping[str, Any], source_site: str, acquired: datetime.datetime) -> dict[str, Any]:
     """The provenance fields for ENTRY read from SOURCE_SITE at ACQUIRED. An entry that already
-    carries provenance (the province's copy of a city entry) keeps its origin; the chain grows
-    by this hop either way."""
+    carries provenance (the province's copy of a city entry: it has an ``origin_dataset_id``)
+    keeps its origin; the chain grows by this hop either way. An entry made at the source has
+    no ``origin_dataset_id`` (its ``origin_portal`` is the source's own site id, set by the
+    schema's default), so the source is its origin."""
     source_site = source_site.rstrip("/")
     hop = {"portal": source_site, "acquired_at": api_time(acquired)}
     chain = [dict(h) for h in (entry.get("harvest_chain") or []) if isinstance(h, Mapping)]
-    if entry.get("origin_portal"):
+    if entry.get("origin_portal") and entry.get("origin_dataset_id"):
         fields = {k: entry.get(k) for k in PROVENANCE_FIELDS if k not in ("acquired_at", "harvest_chain")}
     else:
         org = entry.get("organization") or {}
