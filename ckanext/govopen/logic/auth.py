@@ -80,10 +80,28 @@ def govopen_request_overview(context, data_dict):
         return {"success": True}
     return {"success": False, "msg": _('Only the data authority sees the overview')}
 
+
+# --- ckanext-harvest: what a harvest fetched stays with sysadmins ---------------------------
+
+@tk.chained_auth_function
+def harvest_object_show(next_auth, context, data_dict):
+    """ckanext-harvest lets anyone read a harvest object: the raw content fetched from a source,
+    which for a source read with a department's credential may hold what only departments may
+    see. Sysadmins only (they pass every check before this runs)."""
+    return {"success": False, "msg": _('Only sysadmins can see harvested content')}
+
+
+@tk.chained_auth_function
+def harvest_object_list(next_auth, context, data_dict):
+    """The list of harvest objects, as harvest_object_show: sysadmins only."""
+    return {"success": False, "msg": _('Only sysadmins can see harvested content')}
+
+
 __all__ = [
     "govopen_deadline", "govopen_policy_show", "govopen_category_change_list",
     "resource_show", "resource_view_list",
     "govopen_request_create", "govopen_request_show", "govopen_request_list", "govopen_request_accept",
     "govopen_request_ask_info", "govopen_request_respond", "govopen_request_decide",
     "govopen_request_withdraw", "govopen_request_suspend", "govopen_grant_list", "govopen_grant_revoke", "govopen_request_overview",
+    "harvest_object_show", "harvest_object_list",
 ]
