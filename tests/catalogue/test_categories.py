@@ -1,11 +1,10 @@
 """Open/share category rules (ckanext.govopen.catalogue.categories): plain pytest, no CKAN needed."""
 from __future__ import annotations
 
-import string
 
 import pytest
 
-from tests.catalog_support import zh
+from tests.catalog_support import placeholders, zh
 from ckanext.govopen.catalogue import categories as cat
 from ckanext.govopen.catalogue.categories import (
     OPEN_CATEGORIES,
@@ -280,10 +279,6 @@ def test_other_field_changes_ignored():
 
 # --- messages --------------------------------------------------------------------------
 
-def _placeholders(text: str) -> set[str]:
-    return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
-
-
 def test_every_message_has_chinese_and_back():
     assert len(set(cat.MESSAGES)) == len(cat.MESSAGES)
     assert all(zh(msgid) != msgid for msgid in cat.MESSAGES)  # each one is in the Chinese catalog
@@ -291,7 +286,7 @@ def test_every_message_has_chinese_and_back():
 
 @pytest.mark.parametrize("msgid", cat.MESSAGES)
 def test_chinese_placeholders_match(msgid):
-    assert _placeholders(zh(msgid)) == _placeholders(msgid)
+    assert placeholders(zh(msgid)) == placeholders(msgid)
     assert zh(msgid).strip()
 
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from tests.catalog_support import zh
+from tests.catalog_support import placeholders, zh
 from ckanext.govopen.catalogue import codes
 from ckanext.govopen.catalogue.codes import (
     CATALOGUE_CODE_EXAMPLE,
@@ -435,10 +435,6 @@ def test_resource_class_digits():
 
 # --- module hygiene and messages -------------------------------------------------------
 
-def _placeholders(text: str) -> set[str]:
-    return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
-
-
 def test_every_message_has_chinese_and_back():
     assert len(set(codes.MESSAGES)) == len(codes.MESSAGES)
     assert all(zh(msgid) != msgid for msgid in codes.MESSAGES)  # each one is in the Chinese catalog
@@ -446,7 +442,7 @@ def test_every_message_has_chinese_and_back():
 
 @pytest.mark.parametrize("msgid", codes.MESSAGES)
 def test_chinese_placeholders_match(msgid):
-    assert _placeholders(zh(msgid)) == _placeholders(msgid)
+    assert placeholders(zh(msgid)) == placeholders(msgid)
     assert zh(msgid).strip()
 
 
