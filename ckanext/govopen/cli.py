@@ -147,3 +147,72 @@ def scrub_activity() -> None:
     changed = gate.scrub_stored_activity()
     model.Session.commit()
     click.echo(f"{changed} activity snapshots scrubbed")
+
+
+@govopen.group()
+def sync() -> None:
+    """Upward sync: harvest a city (or provincial) govopen portal into this one."""
+
+
+@sync.command("add")
+@click.argument("name")
+@click.argument("url")
+@click.option("--target", required=True, type=click.Choice(["open_portal", "sharing_platform"]),
+              help="open_portal: unconditional and on-application entries; sharing_platform: every "
+                   "non-classified entry.")
+@click.option("--title", default=None, help="The source's title (default: NAME).")
+@click.option("--region-code", default=None, help="The source's region code, e.g. 340181.")
+@click.option("--department", "departments", multiple=True, help="Take only this department code (repeatable).")
+@click.option("--max-withdrawal-share", type=float, default=None, help="This source's mass-withdrawal guard.")
+@click.option("--organization", default=None, help="The organization owning the source (default: the data authority).")
+def sync_add(name, url, target, title, region_code, departments, max_withdrawal_share, organization) -> None:
+    """Create or update the harvest source NAME reading the portal at URL. Tokens go in the
+    file named by ckanext.govopen.sync.tokens_file, never here."""
+    import ckan.plugins.toolkit as tk
+
+    from ckanext.govopen.sync import runner
+
+    config = {"target": target}
+    if region_code:
+        config["region_code"] = region_code
+    if departments:
+        config["departments"] = list(departments)
+    if max_withdrawal_share is not None:
+        config["max_withdrawal_share"] = max_withdrawal_share
+    try:
+        source = runner.add_source(name, url, config, title, organization)
+    except tk.ValidationError as err:
+        for field, messages in (err.error_dict or {}).items():
+            click.secho(f"{field}: {messages}", fg="red", err=True)
+        raise SystemExit(1)
+    click.echo(f"source {source['name']}: {source['url']} ({target})")
+
+
+@sync.command("run")
+@click.argument("source")
+@click.option("--force-withdrawals", is_flag=True,
+              help="List everything and apply withdrawals beyond the mass-withdrawal guard (once).")
+@click.option("--quiet", is_flag=True, help="Print only the summary.")
+def sync_run(source: str, force_withdrawals: bool, quiet: bool) -> None:
+    """Run one sync job of SOURCE now, in this process (completing one a kill interrupted)."""
+    from ckanext.govopen.sync import runner
+
+    try:
+        result = runner.run(source, force_withdrawals, progress=(lambda m: None) if quiet else click.echo)
+    except runner.RunError as err:
+        click.secho(f"sync of {source} failed: {err}", fg="red", err=True)
+        raise SystemExit(1)
+    click.secho("{added} added, {updated} updated, {withdrawn} withdrawn, {errored} with errors".format(**result),
+                fg="yellow" if result["errored"] else "green")
+    for line in result["errors"]:
+        click.echo(f"  {line}", err=True)
+
+
+@sync.command("consume")
+@click.argument("stage", type=click.Choice(["gather", "fetch"]))
+def sync_consume(stage: str) -> None:
+    """Consume the harvest gather or fetch queue (for every source type), surviving idle
+    queues and Redis restarts. Use instead of `ckan harvester gather-consumer`/`fetch-consumer`."""
+    from ckanext.govopen.sync import runner
+
+    runner.consume(stage)

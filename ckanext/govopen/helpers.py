@@ -101,6 +101,8 @@ def govopen_request_kinds_offered(pkg: dict) -> list[str]:
     from ckanext.govopen.requests import rules as request_rules
     from ckanext.govopen.requests import store as request_store
 
+    if pkg.get("origin_dataset_id"):
+        return []  # a harvested copy: requests go to the origin portal (govopen/snippets/provenance.html)
     user = tk.current_user if tk.current_user.is_authenticated else None
     others = [o for o in request_store.share_departments(user) if o != pkg.get("owner_org")] if user else []
     return request_rules.offered_kinds(pkg.get("open_category"), pkg.get("share_category"),

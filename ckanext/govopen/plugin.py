@@ -9,6 +9,7 @@ from ckanext.govopen import translations
 
 from ckanext.govopen.catalogue import hooks as catalogue
 from ckanext.govopen.access import gate
+from ckanext.govopen.sync import hooks as sync
 
 
 @tk.blanket.config_declarations
@@ -43,7 +44,7 @@ class GovopenPlugin(p.SingletonPlugin, DefaultTranslation):
         gate.filter_package_dict(context, pkg_dict)
 
     def before_dataset_index(self, pkg_dict):
-        return gate.scrub_index(catalogue.index_multi_values(pkg_dict))
+        return sync.validated_harvest_source(gate.scrub_index(catalogue.index_multi_values(pkg_dict)))
 
     def after_dataset_search(self, search_results, search_params):
         return catalogue.label_facets(search_results)

@@ -97,6 +97,50 @@ def harvest_object_list(next_auth, context, data_dict):
     return {"success": False, "msg": _('Only sysadmins can see harvested content')}
 
 
+# --- harvested copies are read-only: upward sync keeps them in step with their origin -------
+
+def _harvested_copy(context, data_dict, resource: bool = False):
+    """The refusal for writing to a harvested copy, or None. Sysadmins too (the functions
+    below are marked auth_sysadmins_check); the harvester writes with ignore_auth."""
+    if resource:
+        res = model.Resource.get(data_dict.get("id") or "") if data_dict.get("id") else None
+        pkg_id = res.package_id if res is not None else data_dict.get("package_id")
+    else:
+        pkg_id = data_dict.get("id") or data_dict.get("name_or_id") or data_dict.get("package_id")
+    pkg = model.Package.get(pkg_id) if isinstance(pkg_id, str) and pkg_id else None
+    origin = (pkg.extras or {}).get("origin_dataset_id") if pkg is not None else None
+    if not origin:
+        return None
+    where = pkg.extras.get("origin_url") or pkg.extras.get("origin_portal")
+    return {"success": False,
+            "msg": _('This entry is a copy harvested from {origin}; it changes only there').format(origin=where)}
+
+
+def _read_only(name: str, resource: bool = False):
+    @tk.chained_auth_function
+    @tk.auth_sysadmins_check
+    def auth(next_auth, context, data_dict):
+        refusal = _harvested_copy(context, data_dict or {}, resource)
+        if refusal is not None:
+            return refusal
+        user = model.User.get(context.get("user") or "")
+        if user is not None and user.sysadmin and not user.is_deleted():
+            return {"success": True}  # as CKAN would have answered before this check
+        return next_auth(context, data_dict)
+    auth.__name__ = name
+    return auth
+
+
+package_update = _read_only("package_update")
+package_patch = _read_only("package_patch")
+package_delete = _read_only("package_delete")
+package_resource_reorder = _read_only("package_resource_reorder")
+resource_create = _read_only("resource_create", resource=True)
+resource_update = _read_only("resource_update", resource=True)
+resource_patch = _read_only("resource_patch", resource=True)
+resource_delete = _read_only("resource_delete", resource=True)
+
+
 __all__ = [
     "govopen_deadline", "govopen_policy_show", "govopen_category_change_list",
     "resource_show", "resource_view_list",
@@ -104,4 +148,6 @@ __all__ = [
     "govopen_request_ask_info", "govopen_request_respond", "govopen_request_decide",
     "govopen_request_withdraw", "govopen_request_suspend", "govopen_grant_list", "govopen_grant_revoke", "govopen_request_overview",
     "harvest_object_show", "harvest_object_list",
+    "package_update", "package_patch", "package_delete", "package_resource_reorder",
+    "resource_create", "resource_update", "resource_patch", "resource_delete",
 ]

@@ -25,7 +25,7 @@ from ckanext.govopen.text import unstorable
 __all__ = [
     "govopen_iso_date", "govopen_known_policy", "govopen_credit_code", "govopen_region_code",
     "govopen_catalogue_code", "govopen_classification_code", "govopen_related_codes",
-    "govopen_default_origin", "govopen_change_reason", "govopen_dataset_rules", "govopen_string_list",
+    "govopen_default_origin", "govopen_sync_only", "govopen_sync_json", "govopen_change_reason", "govopen_dataset_rules", "govopen_string_list",
     "govopen_text", "govopen_bounded_int", "govopen_single_value", "govopen_dataset_input_guard",
 ]
 
@@ -174,9 +174,35 @@ def govopen_related_codes(value: Any, context) -> Any:
 
 
 def govopen_default_origin(key, data, errors, context) -> None:
-    """Entries made here come from this portal; harvested ones keep their origin."""
-    if not data.get(key):
+    """Entries made here come from this portal, whatever a form or API call says; only upward
+    sync (context ``govopen_sync``) writes another origin, the one its source reported."""
+    if not context.get("govopen_sync") or not data.get(key):
         data[key] = tk.config["ckan.site_id"]
+
+
+def govopen_sync_only(key, data, errors, context) -> None:
+    """Provenance and withdrawal fields are written by upward sync only: from anyone else the
+    value is dropped (no entry can claim another portal's data as its origin)."""
+    if not context.get("govopen_sync"):
+        data.pop(key, None)
+        raise tk.StopOnError
+
+
+def govopen_sync_json(value: Any, context) -> Any:
+    """A JSON object or list (provenance: the origin department, the harvest chain), stored as
+    JSON text; shown parsed (output: scheming_load_json)."""
+    if value in (None, "") or value is tk.missing:
+        return value
+    if isinstance(value, str):
+        try:
+            parsed = json.loads(value)
+        except ValueError:
+            raise tk.Invalid(_('Expected JSON'))
+    else:
+        parsed = value
+    if not isinstance(parsed, (dict, list)):
+        raise tk.Invalid(_('Expected a JSON object or list'))
+    return json.dumps(parsed, ensure_ascii=False, sort_keys=True)
 
 
 _REASON = "govopen_change_reason"
@@ -288,6 +314,7 @@ def govopen_dataset_input_guard(field, schema):
     dataset_fields = schema.get("dataset_fields", [])
     resource_fields = schema.get("resource_fields", [])
     known = {f["field_name"] for f in dataset_fields} | _NESTED
+    as_json = {f["field_name"] for f in dataset_fields if "govopen_sync_json" in str(f.get("validators") or "")}
     multi = {f["field_name"] for f in dataset_fields if _is_multi(f)}
     multi_res = {f["field_name"] for f in resource_fields if _is_multi(f)}
     dates = {f["field_name"] for f in (*dataset_fields, *resource_fields) if f.get("preset") in ("date", "datetime")}
@@ -306,7 +333,7 @@ def govopen_dataset_input_guard(field, schema):
 
     def validator(key, data, errors, context):
         for k in list(data):
-            if not isinstance(k, tuple) or not k or k[0] not in known \
+            if not isinstance(k, tuple) or not k or k[0] not in known or k[0] in as_json \
                     or any(isinstance(part, str) and part.startswith("__") for part in k):
                 continue  # navl's own entries (__extras, __junk) are not input fields
             value = data[k]

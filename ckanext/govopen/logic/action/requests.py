@@ -122,6 +122,11 @@ def govopen_request_create(context, data_dict) -> dict[str, Any]:
         raise tk.ValidationError({"dataset_id": [_('No such dataset')]})
     kind = data_dict["kind"]
     extras = pkg.extras or {}
+    if extras.get("origin_dataset_id"):
+        # A harvested copy: the department that holds the data answers, on its own portal.
+        raise tk.ValidationError({"dataset_id": [
+            _('This entry is a copy from {origin}: apply, object or report errors there').format(
+                origin=extras.get("origin_url") or extras.get("origin_portal"))]})
     today = store.today()
     policy = sla.active_policy()
     rule = policy.rule(kind)

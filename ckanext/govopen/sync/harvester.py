@@ -1,0 +1,286 @@
+"""The ``govopen`` harvest source type: a govopen portal (or a plain CKAN one, with a mapping)
+harvested by the tier above, on ckanext-harvest's IHarvester contract.
+
+- gather: list the source (ids of everything it shows; full entries only for what changed
+  since the last good run, less a clock-skew margin), decide what travels (``rules``), skip
+  entries whose content hash is unchanged, and plan withdrawals behind ``withdrawal_guard``.
+  Harvest objects hold the entry with its addresses already stripped where they may not travel.
+- fetch: nothing left to fetch (gather read the entries).
+- import: map (``mapping.to_dataset``), validate through the upper schema, write one dataset
+  in one transaction under a lock on its identity; or withdraw it with a tombstone.
+"""
+from __future__ import annotations
+
+import datetime
+import json
+import logging
+import time
+from typing import Any
+
+import ckan.model as model
+import ckan.plugins as p
+import ckan.plugins.toolkit as tk
+from ckanext.harvest.harvesters.base import HarvesterBase
+from ckanext.harvest.interfaces import IHarvester
+from ckanext.harvest.model import HarvestObject, HarvestObjectExtra
+
+from ckanext.govopen.sync import mapping, rules, store
+from ckanext.govopen.sync.source import Source, SourceError
+from ckanext.govopen.text import N_
+from ckanext.govopen.translations import text
+
+log = logging.getLogger(__name__)
+
+NO_LONGER_LISTED = N_("No longer listed at the source")
+NOT_SELECTED = N_("Its department is not among the departments this source takes")
+MESSAGES = (NO_LONGER_LISTED, NOT_SELECTED)
+
+
+def _now() -> datetime.datetime:
+    return datetime.datetime.now(datetime.timezone.utc)
+
+
+def _config(source_config: str | None) -> dict[str, Any]:
+    try:
+        value = json.loads(source_config or "{}")
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _source(url: str) -> Source:
+    return Source(url, token=store.token_for(url), timeout=tk.config.get("ckanext.govopen.sync.timeout"),
+                  retries=tk.config.get("ckanext.govopen.sync.retries"),
+                  backoff=tk.config.get("ckanext.govopen.sync.backoff"))
+
+
+def _dataset_fields() -> set[str]:
+    schema = tk.h.scheming_get_dataset_schema("dataset") or {}
+    return {f["field_name"] for f in schema.get("dataset_fields", [])}
+
+
+def _department_code(entry: dict[str, Any], config: dict[str, Any]) -> str | None:
+    org = entry.get("organization") or {}
+    codes = (config.get("mapping") or {}).get("department_codes") or {}
+    return org.get("department_code") or codes.get(org.get("name")) or None
+
+
+class GovopenHarvester(HarvesterBase):
+    p.implements(IHarvester)
+
+    def info(self) -> dict[str, str]:
+        return {"name": "govopen", "title": text(N_("govopen portal (upward sync)")),
+                "description": text(N_("A city or provincial govopen portal, harvested by the tier above: "
+                                       "categories, legal basis, provenance and withdrawals travel; "
+                                       "restricted resources as metadata only"))}
+
+    def validate_config(self, config: str | None) -> str:
+        try:
+            value = json.loads(config or "{}")
+        except ValueError as err:
+            raise ValueError(text(N_("The configuration is not valid JSON: {error}")).format(error=err)) from err
+        problems = rules.source_config_problems(value)
+        if problems:
+            raise ValueError("; ".join(f"{pr.field}: {pr.text(tk._)}" for pr in problems))
+        return config or "{}"
+
+    # --- gather -------------------------------------------------------------------------------
+    def gather_stage(self, harvest_job) -> list[str] | None:
+        job_id = harvest_job.id
+        if harvest_job.gather_finished is not None or not store.try_lock("job", job_id):
+            log.info("job %s was gathered already or is being gathered: nothing to do", job_id)
+            return []
+        try:
+            if model.Session.query(HarvestObject.id).filter_by(harvest_job_id=job_id).first():
+                return []
+            return self._gather(harvest_job)
+        finally:
+            store.unlock("job", job_id)
+
+    def _gather(self, job) -> list[str] | None:
+        source_row = job.source
+        config = _config(source_row.config)
+        target = config.get("target")
+        started = time.monotonic()
+        limit = tk.config.get("ckanext.govopen.sync.job_time_limit")
+        source = _source(source_row.url)
+        since = None if job_forced(job) else store.last_success(source_row.id)
+        margin = datetime.timedelta(seconds=tk.config.get("ckanext.govopen.sync.clock_skew_margin"))
+        since_text = (since - margin).strftime("%Y-%m-%dT%H:%M:%SZ") if since else None
+        departments = set(config.get("departments") or [])
+        try:
+            visible = {e["id"] for e in source.search(fl="id")}
+            organizations = source.organizations()
+            changed = []
+            for entry in source.search(fq=source.since_query(since_text)):
+                # A dataset shows its organization's core fields only: add the department code.
+                org = entry.get("organization") or {}
+                entry["organization"] = {**org, **organizations.get(org.get("id") or entry.get("owner_org"), {})}
+                changed.append(entry)
+                if time.monotonic() - started > limit:
+                    raise SourceError("the job time limit was reached while listing")
+        except (SourceError, KeyError, TypeError) as err:
+            self._save_gather_error(text(N_("Could not list the source {url}: {error}")).format(
+                url=source_row.url, error=err), job)
+            return None
+
+        known = store.current_copies(source_row.id)
+        site = source_row.url.rstrip("/")
+        upserts: list[tuple[str, dict, str]] = []
+        leaving: dict[str, str] = {}
+        for entry in changed:
+            guid = str(entry["id"])
+            flat = mapping.prepare(entry, config.get("mapping"))
+            ok, why = rules.travels(flat, target)
+            if ok and departments and _department_code(flat, config) not in departments:
+                ok, why = False, NOT_SELECTED
+            if not ok:
+                if guid in known:
+                    leaving[guid] = why
+                continue
+            if not rules.addresses_travel(flat):
+                flat = rules.strip_addresses(flat, mapping.apply_url(flat, site))
+            digest = rules.content_hash(flat)
+            copy = known.get(guid)
+            if copy and copy.content_hash == digest:
+                continue
+            upserts.append((guid, flat, digest))
+        for guid in set(known) - visible:
+            leaving.setdefault(guid, NO_LONGER_LISTED)
+
+        max_share = config.get("max_withdrawal_share", tk.config.get("ckanext.govopen.sync.max_withdrawal_share"))
+        guard = rules.withdrawal_guard(set(known) - set(leaving), known, complete=True, max_share=float(max_share))
+        if not guard.ok and not job_forced(job):
+            self._save_gather_error(text(N_("Nothing was withdrawn and nothing written: {reason}. "
+                                            "Run with --force-withdrawals if the source really "
+                                            "withdrew that much.")).format(reason=guard.reason), job)
+            return None
+
+        ids = []
+        for guid, flat, digest in upserts:
+            obj = HarvestObject(guid=guid, job=job, content=json.dumps(flat, ensure_ascii=False),
+                                package_id=known[guid].package_id if guid in known else None)
+            obj.extras = [HarvestObjectExtra(key=store.HASH_KEY, value=digest)]
+            obj.add()
+            ids.append(obj)
+        for guid, why in leaving.items():
+            obj = HarvestObject(guid=guid, job=job, content=json.dumps({"withdraw": why}),
+                                package_id=known[guid].package_id)
+            obj.add()
+            ids.append(obj)
+        model.Session.commit()
+        log.info("gathered %s: %d to write, %d to withdraw, %d unchanged", site, len(upserts), len(leaving),
+                 len(visible) - len(upserts) - len(leaving))
+        return [o.id for o in ids]
+
+    # --- fetch ----------------------------------------------------------------------------------
+    def fetch_stage(self, harvest_object) -> bool:
+        return True  # the gather read each changed entry whole
+
+    # --- import ---------------------------------------------------------------------------------
+    def import_stage(self, harvest_object) -> bool | str:
+        content = json.loads(harvest_object.content or "{}")
+        try:
+            if "withdraw" in content:
+                return self._withdraw(harvest_object, content["withdraw"])
+            return self._upsert(harvest_object, content)
+        except tk.ValidationError as err:
+            model.Session.rollback()
+            fields = "; ".join(f"{k}: {', '.join(map(str, v)) if isinstance(v, list) else v}"
+                               for k, v in (err.error_dict or {}).items())
+            self._save_object_error(text(N_("Not valid here, nothing written: {fields}")).format(fields=fields),
+                                    harvest_object, "Import")
+            return False
+        except Exception as err:  # one bad object never stops the consumer or the job
+            model.Session.rollback()
+            log.exception("import of %s failed", harvest_object.guid)
+            self._save_object_error(text(N_("Import failed, nothing written: {error}")).format(error=err),
+                                    harvest_object, "Import")
+            return False
+
+    def _context(self) -> dict[str, Any]:
+        return {"model": model, "session": model.Session, "user": self._get_user_name(),
+                "ignore_auth": True, "govopen_sync": True, "govopen_change_source": "harvest",
+                "defer_commit": True}
+
+    def _upsert(self, obj, flat: dict[str, Any]) -> bool | str:
+        source_row = obj.source
+        config = _config(source_row.config)
+        site = source_row.url.rstrip("/")
+        ident = rules.identity(flat, site)
+        store.lock("dataset", *ident)
+        code = _department_code(flat, config)
+        if not code:
+            self._save_object_error(text(N_("Not valid here, nothing written: {fields}")).format(
+                fields="organization: " + text(N_("the source department has no department code; map it in "
+                                                  "the source's mapping.department_codes"))), obj, "Import")
+            model.Session.rollback()
+            return False
+        owner = self._organization(flat.get("organization") or {}, code, config.get("region_code"))
+        package_id = mapping.upstream_id(ident)
+        existing = model.Package.get(package_id)
+        wanted = mapping.upstream_name(str(flat.get("name") or ""), ident, False)
+        if existing is not None and existing.name in (wanted, mapping.upstream_name(wanted, ident, True)):
+            taken = existing.name != wanted
+        else:
+            taken = store.name_taken(wanted, package_id)
+        data = mapping.to_dataset(flat, target=_config(source_row.config)["target"], source_site=site,
+                                  acquired=_now(), fields=_dataset_fields(), owner_org=owner,
+                                  name_taken=taken, mapping=config.get("mapping"))
+        if existing is not None:
+            data["category_change_reason"] = text(mapping.CHANGED_AT_ORIGIN)
+            tk.get_action("package_update")(self._context(), data)
+        else:
+            tk.get_action("package_create")(self._context(), data)
+        self._make_current(obj, package_id)
+        model.Session.commit()  # the dataset, its organization and the object together
+        _index(package_id)
+        return True
+
+    def _withdraw(self, obj, why: str) -> bool:
+        package = model.Package.get(obj.package_id) if obj.package_id else None
+        if package is None or package.state == "deleted":
+            return "unchanged"
+        store.lock("dataset", obj.package_id)
+        data = tk.get_action("package_show")({**self._context(), "use_cache": False}, {"id": package.id})
+        for key in mapping.JSON_FIELDS:
+            data[key] = json.dumps(data.get(key) or ([] if key == "harvest_chain" else {}), ensure_ascii=False)
+        data.update(withdrawn_reason=why, withdrawn_at=_now().isoformat(timespec="seconds"))
+        tk.get_action("package_update")(self._context(), data)
+        tk.get_action("package_delete")(self._context(), {"id": package.id})
+        self._make_current(obj, package.id)
+        obj.current = False
+        model.Session.commit()
+        _index(package.id)
+        return True
+
+    def _make_current(self, obj, package_id: str) -> None:
+        (model.Session.query(HarvestObject)
+         .filter(HarvestObject.package_id == package_id, HarvestObject.current.is_(True),
+                 HarvestObject.id != obj.id)
+         .update({"current": False}, synchronize_session=False))
+        obj.package_id = package_id
+        obj.current = True
+        obj.add()
+
+    def _organization(self, org: dict[str, Any], code: str, region_code: str | None) -> str:
+        store.lock("department", code)
+        found = store.organization_for(code)
+        if found is not None:
+            return found.id
+        data = mapping.to_organization(org, department_code=code, region_code=region_code)
+        created = tk.get_action("organization_create")(self._context(), data)
+        return created["id"]
+
+
+def _index(package_id: str) -> None:
+    """Writes run with defer_commit (one transaction per dataset), and CKAN 2.12 then leaves
+    indexing to the caller: index once the transaction is committed."""
+    from ckan import logic
+
+    logic.index_update_package({"model": model, "session": model.Session, "ignore_auth": True}, package_id)
+
+
+def job_forced(job) -> bool:
+    """A job started with --force-withdrawals (ckan govopen sync run): full listing, no guard."""
+    return bool(getattr(job, "govopen_force", False))

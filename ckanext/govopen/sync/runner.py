@@ -1,0 +1,181 @@
+"""Running sync jobs: one job in-process (``ckan govopen sync run``), and queue consumers that
+survive idle queues and Redis restarts (``ckan govopen sync consume gather|fetch``).
+
+Both go through ckanext-harvest's own stage functions (``queue.gather_stage``,
+``queue.fetch_and_import_stages``), so a job run here and one run by the consumers are the same.
+"""
+from __future__ import annotations
+
+import datetime
+import logging
+import time
+from collections import Counter
+from collections.abc import Callable
+from typing import Any
+
+import ckan.model as model
+import ckan.plugins.toolkit as tk
+
+from ckanext.govopen.sync import store
+
+__all__ = ["RunError", "run", "consume", "add_source"]
+
+log = logging.getLogger(__name__)
+
+
+class RunError(Exception):
+    pass
+
+
+def _context() -> dict[str, Any]:
+    site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"]
+    return {"model": model, "session": model.Session, "user": site_user, "ignore_auth": True}
+
+
+def _data_authority() -> str | None:
+    """The portal's data authority (the organization of department_type data_authority)."""
+    row = (model.Session.query(model.Group.name)
+           .filter(model.Group.extras["department_type"].astext == "data_authority",
+                   model.Group.state == "active", model.Group.is_organization.is_(True))
+           .order_by(model.Group.created).first())
+    return row[0] if row else None
+
+
+def add_source(name: str, url: str, config: dict[str, Any], title: str | None = None,
+               organization: str | None = None) -> dict[str, Any]:
+    """Create (or update) a govopen harvest source, owned by ORGANIZATION (default: the data
+    authority); the config is validated (field errors)."""
+    import json
+
+    owner = organization or _data_authority()
+    if not owner:
+        raise tk.ValidationError({"organization": [
+            "no data authority on this portal: create one, or name the owning organization"]})
+    data = {"name": name, "title": title or name, "url": url.rstrip("/"), "source_type": "govopen",
+            "config": json.dumps(config, ensure_ascii=False), "frequency": "MANUAL", "owner_org": owner}
+    context = _context()
+    existing = model.Package.get(name)
+    if existing is not None and existing.state == "active":
+        return tk.get_action("harvest_source_update")(context, {**data, "id": existing.id})
+    return tk.get_action("harvest_source_create")(context, data)
+
+
+def _finish(job, message: str | None = None) -> None:
+    from ckanext.harvest.model import HarvestGatherError
+
+    if message:
+        HarvestGatherError.create(message, job)
+    job.status = "Finished"
+    job.finished = datetime.datetime.utcnow()
+    job.save()
+
+
+def run(source: str, force_withdrawals: bool = False,
+        progress: Callable[[str], None] = lambda _m: None) -> dict[str, Any]:
+    """Run one job of SOURCE now, in this process: gather, then fetch and import each object.
+    A job an earlier run left unfinished (killed) is completed first; a job another process is
+    running makes this fail. Returns the job's figures."""
+    from ckanext.harvest import queue
+    from ckanext.harvest.model import HarvestJob, HarvestObject
+
+    context = _context()
+    try:
+        src = tk.get_action("harvest_source_show")(context, {"id": source})
+    except tk.ObjectNotFound:
+        raise RunError(f"no harvest source {source} (ckan govopen sync add)")
+    if not store.try_lock("source", src["id"]):
+        raise RunError(f"another run of {source} is under way")
+    try:
+        harvester = queue.get_harvester(src["source_type"])
+        if harvester is None:
+            raise RunError(f"no harvester for source type {src['source_type']} (enable govopen_harvester)")
+        for job in model.Session.query(HarvestJob).filter(HarvestJob.source_id == src["id"],
+                                                          HarvestJob.status.in_(("New", "Running"))):
+            if job.gather_finished is None:
+                progress(f"closing job {job.id}, interrupted before its listing was complete")
+                model.Session.query(HarvestObject).filter_by(harvest_job_id=job.id).delete()
+                _finish(job, "interrupted before the listing was complete; nothing of it was applied")
+            else:
+                progress(f"completing job {job.id}, interrupted after its listing")
+                _import(harvester, job, progress)
+                _finish(job)
+        job_dict = tk.get_action("harvest_job_create")(context, {"source_id": src["id"], "run": False})
+        job = HarvestJob.get(job_dict["id"])
+        job.status = "Running"  # never New: a gather consumer started later must not take it again
+        job.save()
+        job.govopen_force = force_withdrawals
+        progress(f"listing {src['url']}")
+        ids = queue.gather_stage(harvester, job)
+        if ids is None:
+            _finish(job)
+            errors = [e.message for e in job.gather_errors]
+            raise RunError("; ".join(errors) or "the gather stage failed")
+        progress(f"{len(ids)} entries to write or withdraw")
+        _import(harvester, job, progress)
+        _finish(job)
+        return summary(job.id)
+    finally:
+        store.unlock("source", src["id"])
+
+
+def _import(harvester, job, progress: Callable[[str], None]) -> None:
+    from ckanext.harvest import queue
+    from ckanext.harvest.model import HarvestObject
+
+    pending = [o.id for o in model.Session.query(HarvestObject.id).filter(
+        HarvestObject.harvest_job_id == job.id, HarvestObject.state.in_(("WAITING", "FETCH", "IMPORT")))]
+    for n, obj_id in enumerate(pending, 1):
+        obj = HarvestObject.get(obj_id)
+        queue.fetch_and_import_stages(harvester, obj)
+        if n % 100 == 0 or n == len(pending):
+            progress(f"  {n}/{len(pending)} done")
+
+
+def summary(job_id: str) -> dict[str, Any]:
+    from ckanext.harvest.model import HarvestJob, HarvestObject, HarvestObjectError
+
+    job = HarvestJob.get(job_id)
+    statuses = Counter(s for (s,) in model.Session.query(HarvestObject.report_status)
+                       .filter(HarvestObject.harvest_job_id == job_id))
+    errors = [f"{o.guid}: {e.message}" for e, o in model.Session.query(HarvestObjectError, HarvestObject)
+              .join(HarvestObject, HarvestObject.id == HarvestObjectError.harvest_object_id)
+              .filter(HarvestObject.harvest_job_id == job_id)]
+    return {"job_id": job_id, "status": job.status, "added": statuses.get("added", 0),
+            "updated": statuses.get("updated", 0), "withdrawn": statuses.get("deleted", 0),
+            "errored": statuses.get("errored", 0), "errors": errors,
+            "gather_errors": [e.message for e in job.gather_errors]}
+
+
+def consume(stage: str, idle: Callable[[], bool] = lambda: True) -> None:
+    """Consume the gather or fetch queue until IDLE() says stop. Unlike ckanext-harvest's
+    consumers, an idle queue (redis-py's socket timeout), a lost Redis connection or a failing
+    message does not end it: it reconnects with backoff and goes on."""
+    import redis.exceptions
+    from ckanext.harvest import queue
+
+    if stage == "gather":
+        get, callback, name = queue.get_gather_consumer, queue.gather_callback, queue.get_gather_queue_name()
+    elif stage == "fetch":
+        get, callback, name = queue.get_fetch_consumer, queue.fetch_callback, queue.get_fetch_queue_name()
+    else:
+        raise RunError(f"unknown stage {stage}: gather or fetch")
+    delay = 1.0
+    while idle():
+        try:
+            consumer = get()
+            for method, header, body in consumer.consume(queue=name):
+                delay = 1.0
+                try:
+                    callback(consumer, method, header, body)
+                except Exception:  # one bad message never ends the consumer
+                    log.exception("%s message failed", stage)
+                    model.Session.rollback()
+                    model.Session.remove()
+                if not idle():
+                    return
+        except redis.exceptions.TimeoutError:
+            continue  # an idle queue: listen again
+        except redis.exceptions.ConnectionError as err:
+            log.warning("Redis unavailable (%s); retrying in %.0fs", err, delay)
+            time.sleep(delay)
+            delay = min(delay * 2, 30.0)
