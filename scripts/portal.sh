@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # One CKAN portal of many side by side: its own port, database, Solr core, storage and config.
 # Usage:
-#   scripts/portal.sh up NAME PORT [--demo] [--title T]  config + database + core + migrations (+ demo) + serve
+#   scripts/portal.sh up NAME PORT [--demo] [--fresh] [--title T]
+#                                  config + database + core + migrations (+ demo) + serve;
+#                                  --fresh first drops the portal's database, index and files (tests)
 #   scripts/portal.sh config NAME PORT [--title T]        only write .local/portals/NAME/ckan.ini
 #   scripts/portal.sh init NAME                           database, Solr core, migrations, search index
 #   scripts/portal.sh serve NAME | stop NAME | status NAME | demo NAME
@@ -27,6 +29,7 @@ write_config() {
   [[ -n "$secret" ]] || secret=$("$GOVOPEN_VENV/bin/python" -c 'import secrets; print(secrets.token_urlsafe(32))')
   sed -e "s#@SITE_ID@#$name#g" -e "s#@PORT@#$port#g" -e "s#@TITLE@#$title#g" \
       -e "s#@SECRET@#$secret#g" -e "s#@PLUGINS@#$PLUGINS#g" -e "s#@STORAGE@#$dir/storage#g" \
+      -e "s#@PORTAL_DIR@#$dir#g" \
       -e "s#@DB_URL@#postgresql://$PG_USER:$PG_PASSWORD@127.0.0.1:$PG_PORT/$db#g" \
       -e "s#@SOLR_URL@#http://127.0.0.1:$SOLR_PORT/solr/$core#g" \
       -e "s#@REDIS_URL@#redis://127.0.0.1:$REDIS_PORT/0#g" \
@@ -88,7 +91,16 @@ case "$cmd" in
   up)
     port="${3:?port}"
     write_config "$port" "$(title_arg "$@")"
-    init_portal
+    if [[ " $* " == *" --fresh "* ]]; then
+      stop
+      step "Dropping portal $name's database, index and files"
+      bash "$GOVOPEN_ROOT/scripts/pg.sh" dropdb "$db"
+      rm -rf "$dir/storage"; mkdir -p "$dir/storage"
+      init_portal
+      ckan search-index clear >/dev/null
+    else
+      init_portal
+    fi
     [[ " $* " == *" --demo "* ]] && { step "Loading demo data into $name"; ckan govopen demo load; }
     serve
     bash "$GOVOPEN_ROOT/scripts/scheduler.sh" start "$name"

@@ -5,10 +5,12 @@ database, Solr core and port, exactly as `make run` serves them.
 """
 from __future__ import annotations
 
+import io
 import json
 import os
 import pathlib
 import subprocess
+import urllib.error
 import urllib.request
 
 import pytest
@@ -29,8 +31,13 @@ class Portal:
             data=json.dumps(data).encode(),
             headers={"Content-Type": "application/json", **({"Authorization": token} if token else {})},
         )
-        with urllib.request.urlopen(req, timeout=60) as res:
-            return json.load(res)["result"]
+        try:
+            with urllib.request.urlopen(req, timeout=60) as res:
+                return json.load(res)["result"]
+        except urllib.error.HTTPError as err:  # the answer's body in the message, and readable again
+            body = err.read()
+            raise urllib.error.HTTPError(err.url, err.code, f"{err.reason}: {body[:2000].decode(errors='replace')}",
+                                         err.headers, io.BytesIO(body)) from None
 
     def ckan(self, *args: str) -> str:
         return subprocess.run([str(ROOT / ".venv/bin/ckan"), "-c", str(self.ini), *args],

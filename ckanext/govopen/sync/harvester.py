@@ -26,14 +26,16 @@ from ckanext.harvest.model import HarvestObject, HarvestObjectExtra
 
 from ckanext.govopen.sync import mapping, rules, store
 from ckanext.govopen.sync.source import Source, SourceError
-from ckanext.govopen.text import N_
+from ckanext.govopen.text import N_, Message
 from ckanext.govopen.translations import text
 
 log = logging.getLogger(__name__)
 
 NO_LONGER_LISTED = N_("No longer listed at the source")
 NOT_SELECTED = N_("Its department is not among the departments this source takes")
-MESSAGES = (NO_LONGER_LISTED, NOT_SELECTED)
+GUARDED = N_("Nothing was withdrawn and nothing written: {reason}. Run `ckan govopen sync run` with "
+             "--force-withdrawals if the source really withdrew that much.")
+MESSAGES = (NO_LONGER_LISTED, NOT_SELECTED, GUARDED)
 
 
 def _now() -> datetime.datetime:
@@ -114,8 +116,10 @@ class GovopenHarvester(HarvesterBase):
             changed = []
             for entry in source.search(fq=source.since_query(since_text)):
                 # A dataset shows its organization's core fields only: add the department code.
+                # Only what describes it: counts and stamps would change the content hash.
                 org = entry.get("organization") or {}
-                entry["organization"] = {**org, **organizations.get(org.get("id") or entry.get("owner_org"), {})}
+                org = {**org, **organizations.get(org.get("id") or entry.get("owner_org"), {})}
+                entry["organization"] = {k: org[k] for k in mapping.ORG_FIELDS if k in org}
                 changed.append(entry)
                 if time.monotonic() - started > limit:
                     raise SourceError("the job time limit was reached while listing")
@@ -151,9 +155,7 @@ class GovopenHarvester(HarvesterBase):
         max_share = config.get("max_withdrawal_share", tk.config.get("ckanext.govopen.sync.max_withdrawal_share"))
         guard = rules.withdrawal_guard(set(known) - set(leaving), known, complete=True, max_share=float(max_share))
         if not guard.ok and not job_forced(job):
-            self._save_gather_error(text(N_("Nothing was withdrawn and nothing written: {reason}. "
-                                            "Run with --force-withdrawals if the source really "
-                                            "withdrew that much.")).format(reason=guard.reason), job)
+            self._save_gather_error(text(Message(GUARDED, reason=guard.reason)), job)
             return None
 
         ids = []
@@ -200,15 +202,13 @@ class GovopenHarvester(HarvesterBase):
 
     def _context(self) -> dict[str, Any]:
         return {"model": model, "session": model.Session, "user": self._get_user_name(),
-                "ignore_auth": True, "govopen_sync": True, "govopen_change_source": "harvest",
-                "defer_commit": True}
+                "ignore_auth": True, "govopen_sync": True, "govopen_change_source": "harvest"}
 
     def _upsert(self, obj, flat: dict[str, Any]) -> bool | str:
         source_row = obj.source
         config = _config(source_row.config)
         site = source_row.url.rstrip("/")
         ident = rules.identity(flat, site)
-        store.lock("dataset", *ident)
         code = _department_code(flat, config)
         if not code:
             self._save_object_error(text(N_("Not valid here, nothing written: {fields}")).format(
@@ -217,6 +217,9 @@ class GovopenHarvester(HarvesterBase):
             model.Session.rollback()
             return False
         owner = self._organization(flat.get("organization") or {}, code, config.get("region_code"))
+        # Held until CKAN commits the dataset: a concurrent import of the same origin dataset
+        # (another job, another path) waits here, then updates what this one created.
+        store.lock("dataset", *ident)
         package_id = mapping.upstream_id(ident)
         existing = model.Package.get(package_id)
         wanted = mapping.upstream_name(str(flat.get("name") or ""), ident, False)
@@ -232,9 +235,12 @@ class GovopenHarvester(HarvesterBase):
             tk.get_action("package_update")(self._context(), data)
         else:
             tk.get_action("package_create")(self._context(), data)
+        # CKAN wrote and indexed the dataset in its own transaction (with defer_commit, CKAN
+        # 2.12's package_update lost its changes: its savepoint is never committed). A kill
+        # before the next line leaves the object pending; the next run imports it again, to
+        # the same dataset (its id is derived from the identity).
         self._make_current(obj, package_id)
-        model.Session.commit()  # the dataset, its organization and the object together
-        _index(package_id)
+        model.Session.commit()
         return True
 
     def _withdraw(self, obj, why: str) -> bool:
@@ -251,14 +257,14 @@ class GovopenHarvester(HarvesterBase):
         self._make_current(obj, package.id)
         obj.current = False
         model.Session.commit()
-        _index(package.id)
         return True
 
     def _make_current(self, obj, package_id: str) -> None:
+        """OBJ is now what the dataset says. Older objects lose their content too: an entry
+        downgraded from open to restricted must not keep its old addresses in the database."""
         (model.Session.query(HarvestObject)
-         .filter(HarvestObject.package_id == package_id, HarvestObject.current.is_(True),
-                 HarvestObject.id != obj.id)
-         .update({"current": False}, synchronize_session=False))
+         .filter(HarvestObject.package_id == package_id, HarvestObject.id != obj.id)
+         .update({"current": False, "content": None}, synchronize_session=False))
         obj.package_id = package_id
         obj.current = True
         obj.add()
@@ -271,14 +277,6 @@ class GovopenHarvester(HarvesterBase):
         data = mapping.to_organization(org, department_code=code, region_code=region_code)
         created = tk.get_action("organization_create")(self._context(), data)
         return created["id"]
-
-
-def _index(package_id: str) -> None:
-    """Writes run with defer_commit (one transaction per dataset), and CKAN 2.12 then leaves
-    indexing to the caller: index once the transaction is committed."""
-    from ckan import logic
-
-    logic.index_update_package({"model": model, "session": model.Session, "ignore_auth": True}, package_id)
 
 
 def job_forced(job) -> bool:

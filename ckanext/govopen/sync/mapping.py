@@ -19,7 +19,7 @@ from typing import Any
 from ckanext.govopen.sync import rules
 from ckanext.govopen.text import N_
 
-__all__ = ["NAMESPACE", "JSON_FIELDS", "upstream_id", "upstream_name", "organization_name", "flatten_extras",
+__all__ = ["NAMESPACE", "JSON_FIELDS", "ORG_FIELDS", "upstream_id", "upstream_name", "organization_name", "flatten_extras",
            "prepare", "to_dataset", "to_organization", "apply_url", "CHANGED_AT_ORIGIN", "MESSAGES"]
 
 NAMESPACE = uuid.UUID("6f1c2b9e-2d4a-5c1e-9a0b-7e3f0c4d5a61")
@@ -37,8 +37,9 @@ _NOT_COPIED = frozenset({
 })
 _RESOURCE_COPIED = ("name", "description", "format", "mimetype", "size", "language", "last_modified",
                     "created")
-_ORG_COPIED = ("title", "description", "department_code", "region_code", "department_type",
-               "contact_name", "contact_phone", "contact_email", "address")
+ORG_FIELDS = ("id", "name", "title", "description", "department_code", "region_code", "department_type",
+              "contact_name", "contact_phone", "contact_email", "address")
+_ORG_COPIED = ORG_FIELDS[2:]
 
 
 def upstream_id(identity: tuple[str, str]) -> str:

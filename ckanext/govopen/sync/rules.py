@@ -24,7 +24,7 @@ from typing import Any
 from ckanext.govopen.catalogue.categories import (OPEN_CATEGORIES, OPEN_CATEGORY_INVALID, SHARE_CATEGORIES,
                                                    SHARE_CATEGORY_INVALID, as_bool)
 from ckanext.govopen.catalogue.codes import Problem, region_code_problems
-from ckanext.govopen.text import N_
+from ckanext.govopen.text import N_, Message
 from ckanext.govopen.times import api_time
 
 __all__ = [
@@ -57,7 +57,11 @@ BAD_MAPPING = N_("Give the mapping as an object")
 BAD_SHARE = N_("Give a share between 0 and 1, such as 0.2")
 SECRET_IN_CONFIG = N_("API tokens do not go into a source's configuration, which anyone can read: "
                       "set them in the server configuration")
-MESSAGES = (NOT_ACTIVE, PRIVATE, CLASSIFIED, NOT_IN_TARGET, TARGET_REQUIRED, BAD_DEPARTMENTS, BAD_MAPPING,
+# Why the mass-withdrawal guard stopped a job.
+LISTING_INCOMPLETE = N_("the listing is incomplete")
+LISTING_EMPTY = N_("the listing is empty")
+TOO_MANY_WITHDRAWALS = N_("{gone} of {known} would be withdrawn, more than the allowed share {share}")
+MESSAGES = (LISTING_INCOMPLETE, LISTING_EMPTY, TOO_MANY_WITHDRAWALS, NOT_ACTIVE, PRIVATE, CLASSIFIED, NOT_IN_TARGET, TARGET_REQUIRED, BAD_DEPARTMENTS, BAD_MAPPING,
             BAD_SHARE, SECRET_IN_CONFIG)
 
 
@@ -147,7 +151,7 @@ def content_hash(entry: Mapping[str, Any]) -> str:
 class Guard:
     ok: bool
     withdraw: frozenset[str]
-    reason: str | None = None
+    reason: Message | None = None
 
 
 def withdrawal_guard(listed: Iterable[str], known: Iterable[str], complete: bool,
@@ -159,12 +163,12 @@ def withdrawal_guard(listed: Iterable[str], known: Iterable[str], complete: bool
     listed, known = set(listed), set(known)
     gone = frozenset(known - listed)
     if not complete:
-        return Guard(False, frozenset(), "the listing is incomplete")
+        return Guard(False, frozenset(), Message(LISTING_INCOMPLETE))
     if known and not listed:
-        return Guard(False, frozenset(), "the listing is empty")
+        return Guard(False, frozenset(), Message(LISTING_EMPTY))
     if known and len(gone) / len(known) > max_share:
-        return Guard(False, frozenset(),
-                     f"{len(gone)} of {len(known)} would be withdrawn, more than the allowed share {max_share:g}")
+        return Guard(False, frozenset(), Message(TOO_MANY_WITHDRAWALS, gone=len(gone), known=len(known),
+                                                 share=f"{max_share:g}"))
     return Guard(True, gone)
 
 
