@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The background side of one portal: the deadline sweep every few minutes, a CKAN jobs worker
-# (it sends the mail), and a development mail catcher that keeps every mail in a Maildir.
+# The background side of one portal: the deadline sweep and the harvest scheduler every few
+# minutes, a CKAN jobs worker (it sends the mail), the harvest gather and fetch consumers
+# (upward sync), and a development mail catcher that keeps every mail in a Maildir.
 # Usage: scripts/scheduler.sh start|stop|status NAME
 #   GOVOPEN_SWEEP_MINUTES  minutes between sweeps (default 5)
 # Mail lands in .local/mail/NAME/new/ (one file per message; the portal's smtp.server points there).
@@ -26,19 +27,23 @@ start() {
   [[ -f "$ini" ]] || die "no portal $name (scripts/portal.sh up $name PORT first)"
   local smtp_port
   smtp_port=$(sed -n 's/^smtp.server = 127.0.0.1://p' "$ini")
-  step "Background work of portal $name: sweep every ${minutes} min, jobs worker, mail catcher on :$smtp_port"
+  step "Background work of portal $name: sweep and harvest runs every ${minutes} min, jobs worker, harvest consumers, mail catcher on :$smtp_port"
   mkdir -p "$maildir"/{tmp,new,cur}
   launch mailcatcher "$GOVOPEN_VENV/bin/python" -m aiosmtpd -n -l "127.0.0.1:$smtp_port" \
     -c aiosmtpd.handlers.Mailbox "$maildir"
   launch worker "$GOVOPEN_VENV/bin/ckan" -c "$ini" jobs worker
+  # govopen's consumers: ckanext-harvest's own die on an idle queue with redis-py 8.
+  launch gather "$GOVOPEN_VENV/bin/ckan" -c "$ini" govopen sync consume gather
+  launch fetch "$GOVOPEN_VENV/bin/ckan" -c "$ini" govopen sync consume fetch
   # setsid: the loop and its sleeps form one process group, which stop kills whole.
-  launch sweep setsid bash -c "while true; do '$GOVOPEN_VENV/bin/ckan' -c '$ini' govopen sla-sweep --quiet; sleep $((minutes * 60)); done"
+  # `harvester run` starts scheduled and requested harvest jobs and closes finished ones.
+  launch sweep setsid bash -c "while true; do '$GOVOPEN_VENV/bin/ckan' -c '$ini' govopen sla-sweep --quiet; '$GOVOPEN_VENV/bin/ckan' -c '$ini' harvester run >/dev/null; sleep $((minutes * 60)); done"
   note "mail: $maildir/new/"
 }
 
 stop() {
   local what pid
-  for what in sweep worker mailcatcher; do
+  for what in sweep gather fetch worker mailcatcher; do
     if alive "$what"; then
       pid=$(cat "$dir/$what.pid")
       kill -- "-$pid" 2>/dev/null || kill "$pid" 2>/dev/null || true
@@ -50,7 +55,7 @@ stop() {
 
 status() {
   local what
-  for what in sweep worker mailcatcher; do
+  for what in sweep gather fetch worker mailcatcher; do
     if alive "$what"; then echo "$what: running"; else echo "$what: stopped"; fi
   done
 }

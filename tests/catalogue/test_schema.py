@@ -149,8 +149,32 @@ class TestFieldRules:
 
     def test_same_code_from_another_origin_is_allowed(self, org):
         call("package_create", **entry(org, name="ours"))
-        theirs = call("package_create", **entry(org, name="theirs", origin_portal="hefei"))
-        assert theirs["origin_portal"] == "hefei"
+        # Only upward sync writes another origin (a harvested copy).
+        theirs = helpers.call_action("package_create", context={"user": _admin["name"], "govopen_sync": True},
+                                     **entry(org, name="theirs", origin_portal="hefei", origin_dataset_id="h-1"))
+        assert theirs["origin_portal"] == "hefei" and theirs["origin_dataset_id"] == "h-1"
+
+    def test_nobody_else_can_claim_another_origin(self, org):
+        pkg = call("package_create", **entry(org, name="claimed", origin_portal="hefei", origin_dataset_id="h-1",
+                                             harvest_chain='[{"portal": "x"}]', withdrawn_reason="x"))
+        assert pkg["origin_portal"] == tk.config["ckan.site_id"]
+        for field in ("origin_dataset_id", "harvest_chain", "withdrawn_reason"):
+            assert not pkg.get(field), field
+        errors = errors_of(entry(org, name="second-claim", origin_portal="hefei"))
+        assert list(errors) == ["catalogue_code"]  # the same code from this portal again
+
+    def test_provenance_json_fields_take_objects_and_lists_only(self, org):
+        context = {"user": _admin["name"], "govopen_sync": True}
+        pkg = helpers.call_action("package_create", context=context, **entry(
+            org, name="copy", origin_portal="hefei", origin_dataset_id="h-2",
+            origin_department='{"name": "市卫健委", "department_code": "X"}',
+            harvest_chain='[{"portal": "http://city", "acquired_at": "2026-12-04T08:00:00Z"}]'))
+        assert pkg["origin_department"]["name"] == "市卫健委" and pkg["harvest_chain"][0]["portal"] == "http://city"
+        with pytest.raises(tk.ValidationError) as err:
+            helpers.call_action("package_create", context=context, **entry(
+                org, name="copy2", catalogue_code="107001340181/000002", origin_portal="hefei",
+                origin_dataset_id="h-3", harvest_chain='"just text"'))
+        assert list(err.value.error_dict) == ["harvest_chain"]
 
     def test_deleted_entry_frees_its_code(self, org):
         first = call("package_create", **entry(org, name="old"))

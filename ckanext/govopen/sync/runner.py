@@ -110,6 +110,13 @@ def run(source: str, force_withdrawals: bool = False,
             _finish(job)
             errors = [e.message for e in job.gather_errors]
             raise RunError("; ".join(errors) or "the gather stage failed")
+        # Claimed by this process: `harvester run` re-sends WAITING objects to the fetch queue,
+        # where a consumer would import them a second time, or mark them failed once this
+        # job is finished. A run killed now leaves them for the next run to complete.
+        (model.Session.query(HarvestObject).filter(HarvestObject.harvest_job_id == job.id,
+                                                   HarvestObject.state == "WAITING")
+         .update({"state": "FETCH"}, synchronize_session=False))
+        model.Session.commit()
         progress(f"{len(ids)} entries to write or withdraw")
         _import(harvester, job, progress)
         _finish(job)
