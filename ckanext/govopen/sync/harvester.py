@@ -275,7 +275,10 @@ class GovopenHarvester(HarvesterBase):
         if found is not None:
             return found.id
         data = mapping.to_organization(org, department_code=code, region_code=region_code)
-        created = tk.get_action("organization_create")(self._context(), data)
+        try:
+            created = tk.get_action("organization_create")(self._context(), data)
+        except tk.ValidationError as err:  # name the organization's fields as such
+            raise tk.ValidationError({f"organization.{k}": v for k, v in (err.error_dict or {}).items()})
         return created["id"]
 
 
