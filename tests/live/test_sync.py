@@ -368,9 +368,9 @@ def test_a_killed_job_is_completed_by_the_next_run(tiers):
 
 
 def test_the_queue_consumers_survive_idle_queues_and_run_a_job(tiers):
-    city, province = tiers["city"], tiers["province"]
+    province = tiers["province"]
     consumers = [subprocess.Popen([str(ROOT / ".venv/bin/ckan"), "-c", str(province.ini), "govopen", "sync",
-                                   "consume", stage], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                                   "consume", stage], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
                  for stage in ("gather", "fetch")]
     try:
         time.sleep(8)  # longer than redis-py 8's socket timeout on an empty queue

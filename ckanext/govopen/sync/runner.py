@@ -21,6 +21,7 @@ from ckanext.govopen.sync import store
 __all__ = ["RunError", "run", "consume", "add_source"]
 
 log = logging.getLogger(__name__)
+COMMIT_EVERY = 100
 
 
 class RunError(Exception):
@@ -126,16 +127,26 @@ def run(source: str, force_withdrawals: bool = False,
 
 
 def _import(harvester, job, progress: Callable[[str], None]) -> None:
+    """Import the job's pending objects. The search index is committed once every
+    COMMIT_EVERY objects and at the end, not once per dataset (CKAN's default)."""
+    from ckan.lib import search
     from ckanext.harvest import queue
     from ckanext.harvest.model import HarvestObject
 
     pending = [o.id for o in model.Session.query(HarvestObject.id).filter(
         HarvestObject.harvest_job_id == job.id, HarvestObject.state.in_(("WAITING", "FETCH", "IMPORT")))]
-    for n, obj_id in enumerate(pending, 1):
-        obj = HarvestObject.get(obj_id)
-        queue.fetch_and_import_stages(harvester, obj)
-        if n % 100 == 0 or n == len(pending):
-            progress(f"  {n}/{len(pending)} done")
+    setting = tk.config.get("ckan.search.solr_commit")
+    tk.config["ckan.search.solr_commit"] = False
+    try:
+        for n, obj_id in enumerate(pending, 1):
+            obj = HarvestObject.get(obj_id)
+            queue.fetch_and_import_stages(harvester, obj)
+            if n % COMMIT_EVERY == 0 or n == len(pending):
+                search.commit()
+                progress(f"  {n}/{len(pending)} done")
+    finally:
+        tk.config["ckan.search.solr_commit"] = setting
+        search.commit()
 
 
 def summary(job_id: str) -> dict[str, Any]:
