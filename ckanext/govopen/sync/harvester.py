@@ -6,7 +6,7 @@ harvested by the tier above, on ckanext-harvest's IHarvester contract.
   entries whose content hash is unchanged, and plan withdrawals behind ``withdrawal_guard``.
   Harvest objects hold the entry with its addresses already stripped where they may not travel.
 - fetch: nothing left to fetch (gather read the entries).
-- import: map (``mapping.to_dataset``), validate through the upper schema, write one dataset
+- import: ``apply.write_entry`` maps (``mapping.to_dataset``), validates through the upper schema and writes one dataset
   in one transaction under a lock on its identity; or withdraw it with a tombstone.
 """
 from __future__ import annotations
@@ -24,7 +24,7 @@ from ckanext.harvest.harvesters.base import HarvesterBase
 from ckanext.harvest.interfaces import IHarvester
 from ckanext.harvest.model import HarvestObject, HarvestObjectExtra
 
-from ckanext.govopen.sync import mapping, rules, store
+from ckanext.govopen.sync import apply, mapping, rules, store
 from ckanext.govopen.sync.source import Source, SourceError
 from ckanext.govopen.text import N_, Message
 from ckanext.govopen.translations import text
@@ -36,10 +36,6 @@ NOT_SELECTED = N_("Its department is not among the departments this source takes
 GUARDED = N_("Nothing was withdrawn and nothing written: {reason}. Run `ckan govopen sync run` with "
              "--force-withdrawals if the source really withdrew that much.")
 MESSAGES = (NO_LONGER_LISTED, NOT_SELECTED, GUARDED)
-
-
-def _now() -> datetime.datetime:
-    return datetime.datetime.now(datetime.timezone.utc)
 
 
 def _config(source_config: str | None) -> dict[str, Any]:
@@ -54,17 +50,6 @@ def _source(url: str) -> Source:
     return Source(url, token=store.token_for(url), timeout=tk.config.get("ckanext.govopen.sync.timeout"),
                   retries=tk.config.get("ckanext.govopen.sync.retries"),
                   backoff=tk.config.get("ckanext.govopen.sync.backoff"))
-
-
-def _dataset_fields() -> set[str]:
-    schema = tk.h.scheming_get_dataset_schema("dataset") or {}
-    return {f["field_name"] for f in schema.get("dataset_fields", [])}
-
-
-def _department_code(entry: dict[str, Any], config: dict[str, Any]) -> str | None:
-    org = entry.get("organization") or {}
-    codes = (config.get("mapping") or {}).get("department_codes") or {}
-    return org.get("department_code") or codes.get(org.get("name")) or None
 
 
 class GovopenHarvester(HarvesterBase):
@@ -136,7 +121,7 @@ class GovopenHarvester(HarvesterBase):
             guid = str(entry["id"])
             flat = mapping.prepare(entry, config.get("mapping"))
             ok, why = rules.travels(flat, target)
-            if ok and departments and _department_code(flat, config) not in departments:
+            if ok and departments and apply.department_code(flat, config) not in departments:
                 ok, why = False, NOT_SELECTED
             if not ok:
                 if guid in known:
@@ -200,61 +185,19 @@ class GovopenHarvester(HarvesterBase):
                                     harvest_object, "Import")
             return False
 
-    def _context(self) -> dict[str, Any]:
-        return {"model": model, "session": model.Session, "user": self._get_user_name(),
-                "ignore_auth": True, "govopen_sync": True, "govopen_change_source": "harvest"}
-
-    def _upsert(self, obj, flat: dict[str, Any]) -> bool | str:
-        source_row = obj.source
-        config = _config(source_row.config)
-        site = source_row.url.rstrip("/")
-        ident = rules.identity(flat, site)
-        code = _department_code(flat, config)
-        if not code:
-            self._save_object_error(text(N_("Not valid here, nothing written: {fields}")).format(
-                fields="organization: " + text(N_("the source department has no department code; map it in "
-                                                  "the source's mapping.department_codes"))), obj, "Import")
-            model.Session.rollback()
-            return False
-        owner = self._organization(flat.get("organization") or {}, code, config.get("region_code"))
-        # Held until CKAN commits the dataset: a concurrent import of the same origin dataset
-        # (another job, another path) waits here, then updates what this one created.
-        store.lock("dataset", *ident)
-        package_id = mapping.upstream_id(ident)
-        existing = model.Package.get(package_id)
-        wanted = mapping.upstream_name(str(flat.get("name") or ""), ident, False)
-        if existing is not None and existing.name in (wanted, mapping.upstream_name(wanted, ident, True)):
-            taken = existing.name != wanted
-        else:
-            taken = store.name_taken(wanted, package_id)
-        data = mapping.to_dataset(flat, target=_config(source_row.config)["target"], source_site=site,
-                                  acquired=_now(), fields=_dataset_fields(), owner_org=owner,
-                                  name_taken=taken, mapping=config.get("mapping"))
-        if existing is not None:
-            data["category_change_reason"] = text(mapping.CHANGED_AT_ORIGIN)
-            tk.get_action("package_update")(self._context(), data)
-        else:
-            tk.get_action("package_create")(self._context(), data)
-        # CKAN wrote and indexed the dataset in its own transaction (with defer_commit, CKAN
-        # 2.12's package_update lost its changes: its savepoint is never committed). A kill
-        # before the next line leaves the object pending; the next run imports it again, to
-        # the same dataset (its id is derived from the identity).
+    def _upsert(self, obj, flat: dict[str, Any]) -> bool:
+        package_id = apply.write_entry(flat, source_site=obj.source.url, config=_config(obj.source.config),
+                                       user=self._get_user_name())
+        # The dataset is committed; a kill before the next commit leaves the object pending,
+        # and the next run writes it again, to the same dataset (its id is derived).
         self._make_current(obj, package_id)
         model.Session.commit()
         return True
 
-    def _withdraw(self, obj, why: str) -> bool:
-        package = model.Package.get(obj.package_id) if obj.package_id else None
-        if package is None or package.state == "deleted":
+    def _withdraw(self, obj, why: str) -> bool | str:
+        if not obj.package_id or not apply.withdraw(obj.package_id, why, user=self._get_user_name()):
             return "unchanged"
-        store.lock("dataset", obj.package_id)
-        data = tk.get_action("package_show")({**self._context(), "use_cache": False}, {"id": package.id})
-        for key in mapping.JSON_FIELDS:
-            data[key] = json.dumps(data.get(key) or ([] if key == "harvest_chain" else {}), ensure_ascii=False)
-        data.update(withdrawn_reason=why, withdrawn_at=_now().isoformat(timespec="seconds"))
-        tk.get_action("package_update")(self._context(), data)
-        tk.get_action("package_delete")(self._context(), {"id": package.id})
-        self._make_current(obj, package.id)
+        self._make_current(obj, obj.package_id)
         obj.current = False
         model.Session.commit()
         return True
@@ -268,18 +211,6 @@ class GovopenHarvester(HarvesterBase):
         obj.package_id = package_id
         obj.current = True
         obj.add()
-
-    def _organization(self, org: dict[str, Any], code: str, region_code: str | None) -> str:
-        store.lock("department", code)
-        found = store.organization_for(code)
-        if found is not None:
-            return found.id
-        data = mapping.to_organization(org, department_code=code, region_code=region_code)
-        try:
-            created = tk.get_action("organization_create")(self._context(), data)
-        except tk.ValidationError as err:  # name the organization's fields as such
-            raise tk.ValidationError({f"organization.{k}": v for k, v in (err.error_dict or {}).items()})
-        return created["id"]
 
 
 def job_forced(job) -> bool:
