@@ -367,6 +367,17 @@ def test_a_killed_job_is_completed_by_the_next_run(tiers):
     assert set(ids) == {d["id"] for d in shared}
 
 
+def test_a_large_job_is_imported_by_workers(tiers):
+    city, province = tiers["city"], tiers["province"]
+    sync(province, "run", "city")  # catch up with the earlier tests' entries
+    made = [city_entry(tiers, f"sync-bulk-{i:03d}", catalogue_code=f"107001340181/{800000 + i:06d}")["id"]
+            for i in range(210)]
+    out = sync(province, "run", "city")
+    assert "(2 workers)" in out.stdout and figures(out) == {"added": 210, "updated": 0, "withdrawn": 0, "errored": 0}
+    copies = [d["origin_dataset_id"] for d in every(province) if d.get("origin_dataset_id")]
+    assert set(made) <= set(copies) and len(copies) == len(set(copies))
+
+
 def test_the_queue_consumers_survive_idle_queues_and_run_a_job(tiers):
     province = tiers["province"]
     consumers = [subprocess.Popen([str(ROOT / ".venv/bin/ckan"), "-c", str(province.ini), "govopen", "sync",

@@ -127,26 +127,78 @@ def run(source: str, force_withdrawals: bool = False,
 
 
 def _import(harvester, job, progress: Callable[[str], None]) -> None:
-    """Import the job's pending objects. The search index is committed once every
-    COMMIT_EVERY objects and at the end, not once per dataset (CKAN's default)."""
+    """Import the job's pending objects, in ckanext.govopen.sync.import_workers processes
+    (each dataset is CKAN's own transaction under its identity lock, so they may run side by
+    side). The search index is committed once every COMMIT_EVERY objects per process, not once
+    per dataset (CKAN's default). Whatever a worker left (it crashed) is imported here after."""
+    from ckanext.harvest.model import HarvestObject
+
+    def pending() -> list[str]:
+        return [o.id for o in model.Session.query(HarvestObject.id).filter(
+            HarvestObject.harvest_job_id == job.id, HarvestObject.state.in_(("WAITING", "FETCH", "IMPORT")))]
+
+    ids = pending()
+    workers = min(tk.config.get("ckanext.govopen.sync.import_workers"), len(ids) // COMMIT_EVERY)
+    if workers > 1:
+        _import_in_workers(harvester, [ids[i::workers] for i in range(workers)], job.id, len(ids), progress)
+        ids = pending()
+    _import_objects(harvester, ids, progress)
+
+
+def _import_objects(harvester, ids: list[str], progress: Callable[[str], None]) -> None:
     from ckan.lib import search
     from ckanext.harvest import queue
     from ckanext.harvest.model import HarvestObject
 
-    pending = [o.id for o in model.Session.query(HarvestObject.id).filter(
-        HarvestObject.harvest_job_id == job.id, HarvestObject.state.in_(("WAITING", "FETCH", "IMPORT")))]
     setting = tk.config.get("ckan.search.solr_commit")
     tk.config["ckan.search.solr_commit"] = False
     try:
-        for n, obj_id in enumerate(pending, 1):
+        for n, obj_id in enumerate(ids, 1):
             obj = HarvestObject.get(obj_id)
             queue.fetch_and_import_stages(harvester, obj)
-            if n % COMMIT_EVERY == 0 or n == len(pending):
+            if n % COMMIT_EVERY == 0 or n == len(ids):
                 search.commit()
-                progress(f"  {n}/{len(pending)} done")
+                progress(f"  {n}/{len(ids)} done")
     finally:
         tk.config["ckan.search.solr_commit"] = setting
         search.commit()
+
+
+def _import_in_workers(harvester, chunks: list[list[str]], job_id: str, total: int,
+                       progress: Callable[[str], None]) -> None:
+    import multiprocessing
+    import os
+
+    from ckanext.harvest.model import HarvestObject
+
+    engine = model.Session.get_bind()
+    model.Session.commit()
+    model.Session.remove()  # the children must not share this process's connections
+
+    def work(chunk: list[str]) -> None:
+        code = 1
+        try:
+            engine.dispose(close=False)  # a pool of its own; the parent's sockets stay untouched
+            _import_objects(harvester, chunk, lambda _m: None)
+            model.Session.remove()
+            code = 0
+        except BaseException:
+            log.exception("import worker failed; the run imports what it left")
+        finally:
+            os._exit(code)
+
+    context = multiprocessing.get_context("fork")
+    procs = [context.Process(target=work, args=(chunk,)) for chunk in chunks]
+    for proc in procs:
+        proc.start()
+    while any(proc.is_alive() for proc in procs):
+        time.sleep(2)
+        done = model.Session.query(HarvestObject.id).filter(
+            HarvestObject.harvest_job_id == job_id, HarvestObject.state.in_(("COMPLETE", "ERROR"))).count()
+        model.Session.rollback()
+        progress(f"  {done}/{total} done ({len(procs)} workers)")
+    for proc in procs:
+        proc.join()
 
 
 def summary(job_id: str) -> dict[str, Any]:
