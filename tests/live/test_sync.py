@@ -231,6 +231,7 @@ def test_copies_are_read_only_upstream_and_take_no_requests(tiers):
     province = tiers["province"]
     copy = next(d for d in every(province) if d.get("open_category") == "on_application")
     for action, data in (("package_patch", {"id": copy["id"], "title": "改"}),
+                         ("package_update", {"name": copy["name"], "title": "改"}),
                          ("resource_patch", {"id": copy["resources"][0]["id"], "name": "改"}),
                          ("package_delete", {"id": copy["id"]})):
         with pytest.raises(urllib.error.HTTPError) as err:

@@ -106,8 +106,10 @@ def _harvested_copy(context, data_dict, resource: bool = False):
         res = model.Resource.get(data_dict.get("id") or "") if data_dict.get("id") else None
         pkg_id = res.package_id if res is not None else data_dict.get("package_id")
     else:
-        pkg_id = data_dict.get("id") or data_dict.get("name_or_id") or data_dict.get("package_id")
+        pkg_id = next((data_dict.get(k) for k in ("id", "name", "name_or_id", "package_id") if data_dict.get(k)), None)
     pkg = model.Package.get(pkg_id) if isinstance(pkg_id, str) and pkg_id else None
+    if pkg is None and isinstance(context.get("package"), model.Package):
+        pkg = context["package"]  # the dataset the action is about, set by CKAN before this check
     origin = (pkg.extras or {}).get("origin_dataset_id") if pkg is not None else None
     if not origin:
         return None
