@@ -144,9 +144,10 @@ class TestSourceConfig:
         assert self.fields({"target": "x", "departments": "health", "region_code": "99",
                             "max_withdrawal_share": 2, "mapping": {"default_open_category": "open",
                                                                    "default_share_category": "all",
-                                                                   "frequency": "monthly"}}) == [
+                                                                   "frequency": "monthly",
+                                                                   "department_codes": ["x"]}}) == [
             "departments", "mapping.default_open_category", "mapping.default_share_category",
-            "mapping.frequency", "max_withdrawal_share", "region_code", "target"]
+            "mapping.department_codes", "mapping.frequency", "max_withdrawal_share", "region_code", "target"]
 
     def test_secrets_are_refused_wherever_they_hide(self):
         assert self.fields({"target": "open_portal", "api_token": "x"}) == ["api_token"]

@@ -179,7 +179,8 @@ def source_config_problems(config: Any) -> list[Problem]:
     """What is wrong with a harvest source's configuration (field errors):
     ``target``, ``departments`` (department codes to take; all when absent), ``region_code``,
     ``max_withdrawal_share`` (0..1), ``mapping`` for sources that are not govopen portals
-    (``default_open_category``, ``default_share_category``, ``frequency``, ``rename_extras``).
+    (``default_open_category``, ``default_share_category``, ``default_update_frequency``,
+    ``default_resource_class``, ``frequency``, ``rename_extras``, ``department_codes``).
     Secrets are refused: the configuration is public in ckanext-harvest."""
     if not isinstance(config, Mapping):
         return [Problem("config", BAD_MAPPING)]
@@ -208,7 +209,7 @@ def source_config_problems(config: Any) -> list[Problem]:
             if default_share is not None and default_share not in SHARE_CATEGORIES:
                 problems.append(Problem("mapping.default_share_category", SHARE_CATEGORY_INVALID,
                                         {"value": default_share, "choices": ", ".join(SHARE_CATEGORIES)}))
-            for key in ("frequency", "rename_extras"):
+            for key in ("frequency", "rename_extras", "department_codes"):
                 if mapping.get(key) is not None and not isinstance(mapping[key], Mapping):
                     problems.append(Problem(f"mapping.{key}", BAD_MAPPING))
 
