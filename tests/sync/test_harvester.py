@@ -135,3 +135,36 @@ def test_harvest_sources_show_and_patch_from_the_index(harvest):
     patched = helpers.call_action("harvest_source_patch", context={"user": admin["name"]}, id=src["id"],
                                   title="县级平台")
     assert patched["title"] == "县级平台" and patched["source_type"] == "govopen"
+
+
+@pytest.mark.ckan_config("ckanext.govopen.sync.retries", 0)
+def test_a_run_takes_over_requested_jobs_and_closes_interrupted_ones(harvest):
+    """A job requested and never started is taken over; one killed during its listing (objects
+    written, listing not finished) is closed and its objects removed. The new job then fails
+    cleanly on a source that does not answer."""
+    import datetime
+
+    from ckanext.harvest.model import HarvestObjectExtra
+
+    from ckanext.govopen.sync import runner
+
+    source, _run, _admin = harvest
+    src = source({"target": "open_portal"})
+    requested = HarvestJob.get(helpers.call_action("harvest_job_create", context={"ignore_auth": True},
+                                                   source_id=src["id"], run=False)["id"])
+    requested_id = requested.id
+    killed = HarvestJob(source_id=src["id"], status="Running", gather_started=datetime.datetime.utcnow())
+    killed.save()
+    killed_id = killed.id
+    obj = HarvestObject(guid="x", job=killed, content="{}")
+    obj.extras = [HarvestObjectExtra(key="govopen_content_hash", value="h")]
+    obj.save()
+    lines = []
+    with pytest.raises(runner.RunError) as err:
+        runner.run(src["name"], progress=lines.append)
+    assert "Could not" in str(err.value) or "无法" in str(err.value)
+    assert HarvestJob.get(requested_id).status == "Finished" and not HarvestJob.get(requested_id).gather_errors
+    closed = HarvestJob.get(killed_id)
+    assert closed.status == "Finished" and closed.gather_errors
+    assert model.Session.query(HarvestObject).filter_by(harvest_job_id=killed_id).count() == 0
+    assert any("taking over" in line for line in lines) and any("closing job" in line for line in lines)

@@ -76,8 +76,9 @@ def run(source: str, force_withdrawals: bool = False,
     """Run one job of SOURCE now, in this process: gather, then fetch and import each object.
     A job an earlier run left unfinished (killed) is completed first; a job another process is
     running makes this fail. Returns the job's figures."""
+    import sqlalchemy as sa
     from ckanext.harvest import queue
-    from ckanext.harvest.model import HarvestJob, HarvestObject
+    from ckanext.harvest.model import HarvestJob, HarvestObject, HarvestObjectError, HarvestObjectExtra
 
     context = _context()
     try:
@@ -92,8 +93,15 @@ def run(source: str, force_withdrawals: bool = False,
             raise RunError(f"no harvester for source type {src['source_type']} (enable govopen_harvester)")
         for job in model.Session.query(HarvestJob).filter(HarvestJob.source_id == src["id"],
                                                           HarvestJob.status.in_(("New", "Running"))):
-            if job.gather_finished is None:
+            if job.status == "New":
+                progress(f"taking over job {job.id}, requested and not started")
+                _finish(job)
+            elif job.gather_finished is None:
                 progress(f"closing job {job.id}, interrupted before its listing was complete")
+                objects = model.Session.query(HarvestObject.id).filter_by(harvest_job_id=job.id).subquery()
+                for table in (HarvestObjectExtra, HarvestObjectError):
+                    model.Session.query(table).filter(table.harvest_object_id.in_(sa.select(objects))).delete(
+                        synchronize_session=False)
                 model.Session.query(HarvestObject).filter_by(harvest_job_id=job.id).delete()
                 _finish(job, "interrupted before the listing was complete; nothing of it was applied")
             else:
