@@ -46,7 +46,7 @@ def department_code(entry: dict[str, Any], config: dict[str, Any]) -> str | None
 
 def _organization(org: dict[str, Any], code: str, region_code: str | None, user: str) -> str:
     store.lock("department", code)
-    found = store.organization_for(code)
+    found = store.organization_with("department_code", code)
     if found is not None:
         return found.id
     data = mapping.to_organization(org, department_code=code, region_code=region_code)

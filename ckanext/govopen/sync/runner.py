@@ -33,22 +33,14 @@ def _context() -> dict[str, Any]:
     return {"model": model, "session": model.Session, "user": site_user, "ignore_auth": True}
 
 
-def _data_authority() -> str | None:
-    """The portal's data authority (the organization of department_type data_authority)."""
-    row = (model.Session.query(model.Group.name)
-           .filter(model.Group.extras["department_type"].astext == "data_authority",
-                   model.Group.state == "active", model.Group.is_organization.is_(True))
-           .order_by(model.Group.created).first())
-    return row[0] if row else None
-
-
 def add_source(name: str, url: str, config: dict[str, Any], title: str | None = None,
                organization: str | None = None) -> dict[str, Any]:
     """Create (or update) a govopen harvest source, owned by ORGANIZATION (default: the data
     authority); the config is validated (field errors)."""
     import json
 
-    owner = organization or _data_authority()
+    authority = store.organization_with("department_type", "data_authority")
+    owner = organization or (authority.name if authority is not None else None)
     if not owner:
         raise tk.ValidationError({"organization": [
             "no data authority on this portal: create one, or name the owning organization"]})

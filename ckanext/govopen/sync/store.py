@@ -13,7 +13,7 @@ import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 from ckanext.harvest.model import HarvestJob, HarvestObject, HarvestObjectExtra
 
-__all__ = ["Copy", "current_copies", "last_success", "lock", "try_lock", "unlock", "organization_for",
+__all__ = ["Copy", "current_copies", "last_success", "lock", "try_lock", "unlock", "organization_with",
            "name_taken", "token_for", "HASH_KEY"]
 
 HASH_KEY = "govopen_content_hash"
@@ -72,10 +72,11 @@ def unlock(*parts: str) -> None:
     model.Session.execute(sa.text("SELECT pg_advisory_unlock(:k)"), {"k": _key(*parts)})
 
 
-def organization_for(department_code: str) -> model.Group | None:
-    """The live organization with this department code (the upstream mapping key)."""
+def organization_with(field: str, value: str) -> model.Group | None:
+    """The oldest live organization whose FIELD is VALUE: the one with a department code
+    (the upstream mapping key), or the data authority (department_type)."""
     return (model.Session.query(model.Group)
-            .filter(model.Group.extras["department_code"].astext == department_code,
+            .filter(model.Group.extras[field].astext == value,
                     model.Group.is_organization.is_(True), model.Group.state == "active")
             .order_by(model.Group.created).first())
 
