@@ -42,8 +42,10 @@ def harvest():
                                                  source_id=src["id"], run=False)["id"])
         obj = HarvestObject(guid=entry["id"], job=job, content=json.dumps(entry))
         obj.save()
-        harvester = p.get_plugin("govopen_harvester")
-        return obj, harvester.import_stage(obj)
+        result = p.get_plugin("govopen_harvester").import_stage(obj)
+        job.status = "Finished"
+        job.save()
+        return obj, result
 
     return source, run_import, sysadmin
 
@@ -72,7 +74,17 @@ def test_a_stock_ckan_entry_comes_in_through_the_source_mapping(harvest):
     assert pkg["resources"][0]["url"] == "https://county.example/roads.csv"
     org = helpers.call_action("organization_show", id=pkg["owner_org"])
     assert (org["department_code"], org["title"], org["region_code"]) == (_code(2), "县交通运输局", "340181")
-    assert model.Session.query(HarvestObject).get(obj.id).current is True
+    model.Session.rollback()  # the outcome was committed with the dataset
+    stored = model.Session.query(HarvestObject).get(obj.id)
+    assert (stored.current, stored.state, stored.report_status) == (True, "COMPLETE", "added")
+    assert stored.import_finished is not None
+
+    again, ok = run_import(src, {**entry, "title": "县道路名录（修订）"})
+    assert ok is True
+    model.Session.rollback()
+    assert helpers.call_action("package_show", id=pkg["id"])["title"] == "县道路名录（修订）"
+    column = lambda col, o: model.Session.query(col).filter(HarvestObject.id == o.id).scalar()
+    assert (column(HarvestObject.report_status, again), column(HarvestObject.current, obj)) == ("updated", False)
 
 
 def test_an_entry_that_cannot_be_valid_is_an_object_error_naming_the_field(harvest):
@@ -90,7 +102,9 @@ def test_an_entry_that_cannot_be_valid_is_an_object_error_naming_the_field(harve
     errors = [e.message for e in model.Session.query(HarvestObjectError).filter_by(harvest_object_id=obj.id)]
     assert len(errors) == 1 and "catalogue_code" in errors[0] and "update_frequency" in errors[0]
     assert model.Package.get(mapping.upstream_id((src["url"], "c-1"))) is None
-    assert model.Session.query(HarvestObject).get(obj.id).current is False
+    model.Session.rollback()  # the outcome was committed with the error
+    stored = model.Session.query(HarvestObject).get(obj.id)
+    assert (stored.current, stored.state, stored.report_status) == (False, "ERROR", "errored")
 
 
 def test_a_department_without_a_code_is_named(harvest):

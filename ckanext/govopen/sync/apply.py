@@ -44,27 +44,36 @@ def department_code(entry: dict[str, Any], config: dict[str, Any]) -> str | None
     return org.get("department_code") or codes.get(org.get("name")) or None
 
 
-def _organization(org: dict[str, Any], code: str, region_code: str | None, user: str) -> str:
+def _organization(org: dict[str, Any], code: str, region_code: str | None, user: str,
+                  known: dict[str, str]) -> str:
+    if code in known:
+        return known[code]
     store.lock("department", code)
     found = store.organization_with("department_code", code)
     if found is not None:
+        known[code] = found.id
         return found.id
     data = mapping.to_organization(org, department_code=code, region_code=region_code)
     try:
-        return tk.get_action("organization_create")(_context(user), data)["id"]
+        known[code] = tk.get_action("organization_create")(_context(user), data)["id"]
     except tk.ValidationError as err:  # name the organization's fields as such
         raise tk.ValidationError({f"organization.{k}": v for k, v in (err.error_dict or {}).items()})
+    return known[code]
 
 
-def write_entry(flat: dict[str, Any], *, source_site: str, config: dict[str, Any], user: str) -> str:
+def write_entry(flat: dict[str, Any], *, source_site: str, config: dict[str, Any], user: str,
+                organizations: dict[str, str] | None = None) -> str:
     """Create, update or restore the copy of FLAT (a prepared source entry that travels to
-    ``config["target"]``); its id. Raises ValidationError with field errors: nothing is written then."""
+    ``config["target"]``); its id. Raises ValidationError with field errors: nothing is written then.
+    ORGANIZATIONS (department code -> organization id) spares the lookup of departments met
+    before; a caller keeps it for one job at most."""
     site = source_site.rstrip("/")
     ident = rules.identity(flat, site)
     code = department_code(flat, config)
     if not code:
         raise tk.ValidationError({"organization": [text(NO_DEPARTMENT_CODE)]})
-    owner = _organization(flat.get("organization") or {}, code, config.get("region_code"), user)
+    owner = _organization(flat.get("organization") or {}, code, config.get("region_code"), user,
+                          {} if organizations is None else organizations)
     # Held until CKAN commits the dataset: a concurrent write of the same origin dataset
     # (another job, another path) waits here, then updates what this one created.
     store.lock("dataset", *ident)

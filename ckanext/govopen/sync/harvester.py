@@ -166,6 +166,10 @@ class GovopenHarvester(HarvesterBase):
 
     # --- import ---------------------------------------------------------------------------------
     def import_stage(self, harvest_object) -> bool | str:
+        """Write or withdraw one entry. The object's outcome (state, report status, finish
+        time) is committed with what it wrote, or with its error: `ckan govopen sync run`
+        calls this alone, without ckanext-harvest's fetch_and_import_stages (five commits per
+        object); on the consumer path that function records the same outcome again."""
         content = json.loads(harvest_object.content or "{}")
         try:
             if "withdraw" in content:
@@ -175,42 +179,62 @@ class GovopenHarvester(HarvesterBase):
             model.Session.rollback()
             fields = "; ".join(f"{k}: {', '.join(map(str, v)) if isinstance(v, list) else v}"
                                for k, v in (err.error_dict or {}).items())
-            self._save_object_error(text(N_("Not valid here, nothing written: {fields}")).format(fields=fields),
-                                    harvest_object, "Import")
+            self._failed(harvest_object, text(N_("Not valid here, nothing written: {fields}")).format(fields=fields))
             return False
         except Exception as err:  # one bad object never stops the consumer or the job
             model.Session.rollback()
             log.exception("import of %s failed", harvest_object.guid)
-            self._save_object_error(text(N_("Import failed, nothing written: {error}")).format(error=err),
-                                    harvest_object, "Import")
+            self._failed(harvest_object, text(N_("Import failed, nothing written: {error}")).format(error=err))
             return False
 
     def _upsert(self, obj, flat: dict[str, Any]) -> bool:
         package_id = apply.write_entry(flat, source_site=obj.source.url, config=_config(obj.source.config),
-                                       user=self._get_user_name())
+                                       user=self._get_user_name(), organizations=self._organizations(obj))
         # The dataset is committed; a kill before the next commit leaves the object pending,
         # and the next run writes it again, to the same dataset (its id is derived).
-        self._make_current(obj, package_id)
+        earlier = self._make_current(obj, package_id)
+        _outcome(obj, "COMPLETE", "updated" if earlier else "added")
         model.Session.commit()
         return True
 
     def _withdraw(self, obj, why: str) -> bool | str:
         if not obj.package_id or not apply.withdraw(obj.package_id, why, user=self._get_user_name()):
+            _outcome(obj, "COMPLETE", "not modified")
+            model.Session.commit()
             return "unchanged"
         self._make_current(obj, obj.package_id)
         obj.current = False
+        _outcome(obj, "COMPLETE", "deleted")
         model.Session.commit()
         return True
 
-    def _make_current(self, obj, package_id: str) -> None:
-        """OBJ is now what the dataset says. Older objects lose their content too: an entry
-        downgraded from open to restricted must not keep its old addresses in the database."""
-        (model.Session.query(HarvestObject)
-         .filter(HarvestObject.package_id == package_id, HarvestObject.id != obj.id)
-         .update({"current": False, "content": None}, synchronize_session=False))
+    def _failed(self, obj, message: str) -> None:
+        _outcome(obj, "ERROR", "errored")
+        self._save_object_error(message, obj, "Import")  # commits the outcome with the error
+
+    def _organizations(self, obj) -> dict[str, str]:
+        """Department code -> organization id, met in this job (one lookup per department)."""
+        if getattr(self, "_org_job", None) != obj.harvest_job_id:
+            self._org_job, self._org_ids = obj.harvest_job_id, {}
+        return self._org_ids
+
+    def _make_current(self, obj, package_id: str) -> int:
+        """OBJ is now what the dataset says; how many objects did before. Older objects lose
+        their content too: an entry downgraded from open to restricted must not keep its old
+        addresses in the database."""
+        earlier = (model.Session.query(HarvestObject)
+                   .filter(HarvestObject.package_id == package_id, HarvestObject.id != obj.id)
+                   .update({"current": False, "content": None}, synchronize_session=False))
         obj.package_id = package_id
         obj.current = True
         obj.add()
+        return earlier
+
+
+def _outcome(obj, state: str, report_status: str) -> None:
+    obj.state = state
+    obj.report_status = report_status
+    obj.import_finished = datetime.datetime.utcnow()
 
 
 def job_forced(job) -> bool:

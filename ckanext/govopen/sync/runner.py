@@ -1,8 +1,10 @@
 """Running sync jobs: one job in-process (``ckan govopen sync run``), and queue consumers that
 survive idle queues and Redis restarts (``ckan govopen sync consume gather|fetch``).
 
-Both go through ckanext-harvest's own stage functions (``queue.gather_stage``,
-``queue.fetch_and_import_stages``), so a job run here and one run by the consumers are the same.
+Both gather through ckanext-harvest's ``queue.gather_stage`` and import through the harvester's
+``import_stage``, so a job run here and one run by the consumers are the same; the run spares
+itself ``queue.fetch_and_import_stages`` (the govopen fetch stage does nothing, and the import
+stage records each object's outcome in the commit that writes it).
 """
 from __future__ import annotations
 
@@ -147,7 +149,6 @@ def _import(harvester, job, progress: Callable[[str], None]) -> None:
 
 def _import_objects(harvester, ids: list[str], progress: Callable[[str], None]) -> None:
     from ckan.lib import search
-    from ckanext.harvest import queue
     from ckanext.harvest.model import HarvestObject
 
     setting = tk.config.get("ckan.search.solr_commit")
@@ -155,7 +156,8 @@ def _import_objects(harvester, ids: list[str], progress: Callable[[str], None]) 
     try:
         for n, obj_id in enumerate(ids, 1):
             obj = HarvestObject.get(obj_id)
-            queue.fetch_and_import_stages(harvester, obj)
+            obj.fetch_started = obj.fetch_finished = obj.import_started = datetime.datetime.utcnow()
+            harvester.import_stage(obj)
             if n % COMMIT_EVERY == 0 or n == len(ids):
                 search.commit()
                 progress(f"  {n}/{len(ids)} done")
