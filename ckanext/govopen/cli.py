@@ -165,9 +165,12 @@ def sync() -> None:
 @click.option("--department", "departments", multiple=True, help="Take only this department code (repeatable).")
 @click.option("--max-withdrawal-share", type=float, default=None, help="This source's mass-withdrawal guard.")
 @click.option("--organization", default=None, help="The organization owning the source (default: the data authority).")
-def sync_add(name, url, target, title, region_code, departments, max_withdrawal_share, organization) -> None:
-    """Create or update the harvest source NAME reading the portal at URL. Tokens go in the
-    file named by ckanext.govopen.sync.tokens_file, never here."""
+@click.option("--push", is_flag=True, help="The portal at URL reports to this one (it cannot be reached): "
+                                           "its shared secret goes in ckanext.govopen.sync.origins_file.")
+def sync_add(name, url, target, title, region_code, departments, max_withdrawal_share, organization, push) -> None:
+    """Create or update the harvest source NAME reading the portal at URL (or, with --push,
+    receiving its reports). Tokens and secrets go in the files named by
+    ckanext.govopen.sync.tokens_file and .origins_file, never here."""
     import ckan.plugins.toolkit as tk
 
     from ckanext.govopen.sync import runner
@@ -179,13 +182,15 @@ def sync_add(name, url, target, title, region_code, departments, max_withdrawal_
         config["departments"] = list(departments)
     if max_withdrawal_share is not None:
         config["max_withdrawal_share"] = max_withdrawal_share
+    if push:
+        config["push"] = True
     try:
         source = runner.add_source(name, url, config, title, organization)
     except tk.ValidationError as err:
         for field, messages in (err.error_dict or {}).items():
             click.secho(f"{field}: {messages}", fg="red", err=True)
         raise SystemExit(1)
-    click.echo(f"source {source['name']}: {source['url']} ({target})")
+    click.echo(f"source {source['name']}: {source['url']} ({target}{', reports to this portal' if push else ''})")
 
 
 @sync.command("run")
@@ -216,3 +221,36 @@ def sync_consume(stage: str) -> None:
     from ckanext.govopen.sync import runner
 
     runner.consume(stage)
+
+
+@govopen.command("report")
+@click.option("--target", "names", multiple=True, help="A target in ckanext.govopen.sync.targets_file (repeatable).")
+@click.option("--all", "every", is_flag=True, help="Every configured target (the scheduled run).")
+@click.option("--quiet", is_flag=True, help="Print only the summary.")
+def report(names: tuple[str, ...], every: bool, quiet: bool) -> None:
+    """Report this portal's catalogue to portals of the tier above (push: report, re-report,
+    revoke in one idempotent exchange). An interrupted report is completed by running it again."""
+    from ckanext.govopen.sync import report as push
+
+    try:
+        chosen = list(push.targets()) if every else list(names)
+    except push.ReportFailed as err:
+        click.secho(str(err), fg="red", err=True)
+        raise SystemExit(1)
+    if not chosen:
+        click.echo("nothing to report to: name a --target, or --all with targets configured")
+        return
+    failed = False
+    for name in chosen:
+        try:
+            result = push.report(name, progress=(lambda m: None) if quiet else click.echo)
+        except push.ReportFailed as err:
+            failed = True
+            click.secho(f"report to {name} failed{f' ({err.code})' if err.code else ''}: {err}", fg="red", err=True)
+            continue
+        click.secho("{target}: {listed} listed, {wanted} sent; {added} added, {updated} updated, {withdrawn} withdrawn, "
+                    "{errored} with errors".format(**result), fg="yellow" if result["refused"] else "green")
+        for refusal in result["refused"]:
+            click.echo(f"  {refusal['id']}: {refusal['code']} {refusal.get('message', '')}", err=True)
+    if failed:
+        raise SystemExit(1)

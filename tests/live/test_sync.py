@@ -22,10 +22,10 @@ import sqlalchemy as sa
 
 from tests.catalog_support import zh
 from tests.live.conftest import ROOT, Portal, _up
+from tests.live.sync_support import DB, every, leaks, restricted_urls
 
 BASE = int(os.environ.get("GOVOPEN_SYNC_PORT", "5071"))
 PUBLISHED = ("unconditional", "on_application")
-DB = "postgresql://govopen:govopen@127.0.0.1:5433/govopen_{}"
 CODES = {"province": "11340000MB0000001Q", "nation": "11100000MB0000001T", "sharing": "11340000MB0000002U"}
 
 
@@ -61,10 +61,6 @@ def figures(out) -> dict[str, int]:
     m = re.search(r"(\d+) added, (\d+) updated, (\d+) withdrawn, (\d+) with errors", out.stdout)
     assert m, out.stdout + out.stderr[-2000:]
     return dict(zip(("added", "updated", "withdrawn", "errored"), map(int, m.groups())))
-
-
-def every(portal: Portal, token: str | None = None, **params) -> list[dict]:
-    return portal.api("package_search", token, q="*:*", rows=1000, **params)["results"]
 
 
 def city_entry(tiers, name: str, **fields) -> dict:
@@ -134,38 +130,8 @@ def test_a_rerun_with_nothing_changed_writes_nothing(tiers):
     assert {d["id"]: d["metadata_modified"] for d in every(province)} == before
 
 
-def _restricted_urls(tiers) -> list[str]:
-    """The addresses of the city's restricted resources, as its sysadmin sees them."""
-    city = tiers["city"]
-    urls = [r["url"] for d in every(city, city.token) if d.get("open_category") != "unconditional"
-            for r in city.api("package_show", city.token, id=d["id"])["resources"] if r.get("url")]
-    assert urls, "the demo city has restricted resources with addresses"
-    return urls
-
-
-def _leaks(portal: Portal, needles: list[str]) -> list[str]:
-    """Every place in the portal's database and Solr core where a needle appears."""
-    found = []
-    engine = sa.create_engine(DB.format(portal.name))
-    with engine.connect() as conn:
-        columns = conn.execute(sa.text(
-            "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'public' "
-            "AND data_type IN ('text', 'character varying', 'jsonb', 'json')")).all()
-        for table, column in columns:
-            for needle in needles:
-                hit = conn.execute(sa.text(f'SELECT count(*) FROM "{table}" WHERE "{column}"::text LIKE :n'),
-                                   {"n": f"%{needle}%"}).scalar()
-                if hit:
-                    found.append(f"db {table}.{column}: {needle}")
-    engine.dispose()
-    with urllib.request.urlopen(f"http://127.0.0.1:8983/solr/govopen_{portal.name}/select?q=*:*&rows=10000&wt=json") as res:
-        solr = res.read().decode()
-    found += [f"solr: {n}" for n in needles if n in solr or n.replace("/", "\\/") in solr]
-    return found
-
-
 def test_no_restricted_address_reaches_the_province(tiers):
-    assert _leaks(tiers["province"], _restricted_urls(tiers)) == []
+    assert leaks(tiers["province"], restricted_urls(tiers["city"])) == []
 
 
 def test_a_sharing_platform_read_with_an_entitled_token_gets_metadata_only(tiers):
@@ -179,7 +145,7 @@ def test_a_sharing_platform_read_with_an_entitled_token_gets_metadata_only(tiers
     assert result["added"] == len(shared) and result["errored"] == 0
     categories = {d["open_category"] for d in every(sharing) if d.get("origin_dataset_id")}
     assert "not_open" in categories  # the sharing catalogue and negative list take them, as metadata
-    assert _leaks(sharing, _restricted_urls(tiers)) == []
+    assert leaks(sharing, restricted_urls(tiers["city"])) == []
     classified = [d["id"] for d in everything if d.get("classified")]
     assert all(province_copy(tiers, i, "sharing") is None for i in classified)
 
@@ -209,7 +175,7 @@ def test_deletion_downgrade_and_return_travel(tiers):
         assert shown["state"] == "deleted" and shown["withdrawn_reason"] == why and shown["withdrawn_at"]
     copy = province_copy(tiers, restricted["id"])
     assert copy["open_category"] == "on_application" and copy["resources"][0]["url"] == ""
-    assert _leaks(province, ["https://data.example.gov.cn/sync-restricted.csv"]) == []
+    assert leaks(province, ["https://data.example.gov.cn/sync-restricted.csv"]) == []
 
     # Back at the source: the same upstream dataset returns, with its address.
     city.api("package_patch", city.token, id=closed["id"], open_category="unconditional",
@@ -320,7 +286,7 @@ def test_the_nation_keeps_the_city_as_origin_and_meets_it_by_two_paths(tiers):
     assert figures(sync(nation, "run", "city-direct"))["errored"] == 0
     ids = [d["origin_dataset_id"] for d in every(nation) if d.get("origin_dataset_id")]
     assert len(ids) == len(set(ids)) == len(at_province)
-    assert _leaks(nation, _restricted_urls(tiers)) == []
+    assert leaks(nation, restricted_urls(tiers["city"])) == []
 
 
 def test_concurrent_jobs_give_no_duplicates(tiers):
@@ -369,7 +335,7 @@ def test_a_killed_job_is_completed_by_the_next_run(tiers):
 
 
 def test_a_large_job_is_imported_by_workers(tiers):
-    city, province = tiers["city"], tiers["province"]
+    province = tiers["province"]
     sync(province, "run", "city")  # catch up with the earlier tests' entries
     made = [city_entry(tiers, f"sync-bulk-{i:03d}", catalogue_code=f"107001340181/{800000 + i:06d}")["id"]
             for i in range(210)]

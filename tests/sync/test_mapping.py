@@ -101,3 +101,28 @@ def test_organization_keyed_by_department_code():
 def test_acquired_is_an_instant_with_offset():
     out = mapped(entry(), acquired=datetime.datetime(2026, 12, 4, 16, 30, tzinfo=datetime.timezone.utc))
     assert out["acquired_at"] == "2026-12-04T16:30:00Z"
+
+
+class TestConsider:
+    ORGS = {"org-city": {"id": "org-city", "name": "bureau", "title": "市数据局", "department_code": "11340181MB0000001X",
+                         "region_code": "340181", "package_count": 7, "created": "2026-01-01"}}
+
+    def test_the_department_is_added_without_counts_or_stamps(self):
+        out = sm.with_department({"id": "d-1", "organization": {"id": "org-city", "name": "bureau"}}, self.ORGS)
+        assert out["organization"]["department_code"] == "11340181MB0000001X"
+        assert "package_count" not in out["organization"] and "created" not in out["organization"]
+
+    def test_a_restricted_entry_travels_without_its_addresses_and_hashes_the_same_twice(self):
+        e = entry(open_category="on_application", open_legal_basis="第十七条", open_conditions="科研")
+        first = sm.consider(e, {"target": "open_portal"}, CITY + "/")
+        assert first.flat is not None and first.why is None
+        assert all(not r.get("url") for r in first.flat["resources"])
+        assert first.digest == sm.consider(e, {"target": "open_portal"}, CITY).digest == sr.content_hash(first.flat)
+        # stripping is idempotent: the receiver of a push report recomputes the same hash
+        assert sm.consider(first.flat, {"target": "open_portal"}, CITY).digest == first.digest
+
+    def test_what_does_not_travel_says_why(self):
+        seen = sm.consider(entry(open_category="not_open"), {"target": "open_portal"}, CITY)
+        assert (seen.flat, seen.digest) == (None, None) and seen.why
+        picky = {"target": "open_portal", "departments": ["11340181MB0000009X"]}
+        assert sm.consider(entry(), picky, CITY).why == sm.NOT_SELECTED

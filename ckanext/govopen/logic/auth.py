@@ -143,13 +143,23 @@ resource_patch = _read_only("resource_patch", resource=True)
 resource_delete = _read_only("resource_delete", resource=True)
 
 
+@tk.auth_sysadmins_check
+@tk.auth_allow_anonymous_access
+def govopen_sync_receive(context, data_dict):
+    """Only a call whose signature the cascade view verified (it names the origin in the
+    context): nobody, not even a sysadmin, writes another tier's entries through the action API."""
+    if context.get("govopen_origin"):
+        return {"success": True}
+    return {"success": False, "msg": _('Only signed reports from a registered origin portal')}
+
+
 __all__ = [
     "govopen_deadline", "govopen_policy_show", "govopen_category_change_list",
     "resource_show", "resource_view_list",
     "govopen_request_create", "govopen_request_show", "govopen_request_list", "govopen_request_accept",
     "govopen_request_ask_info", "govopen_request_respond", "govopen_request_decide",
     "govopen_request_withdraw", "govopen_request_suspend", "govopen_grant_list", "govopen_grant_revoke", "govopen_request_overview",
-    "harvest_object_show", "harvest_object_list",
+    "harvest_object_show", "harvest_object_list", "govopen_sync_receive",
     "package_update", "package_patch", "package_delete", "package_resource_reorder",
     "resource_create", "resource_update", "resource_patch", "resource_delete",
 ]

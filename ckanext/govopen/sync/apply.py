@@ -15,7 +15,7 @@ from ckanext.govopen.sync import mapping, rules, store
 from ckanext.govopen.text import N_
 from ckanext.govopen.translations import text
 
-__all__ = ["write_entry", "withdraw", "department_code", "NO_DEPARTMENT_CODE"]
+__all__ = ["write_entry", "withdraw", "NO_DEPARTMENT_CODE"]
 
 NO_DEPARTMENT_CODE = N_("the source department has no department code; map it in the source's "
                         "mapping.department_codes")
@@ -35,13 +35,6 @@ def _context(user: str) -> dict[str, Any]:
 def _dataset_fields() -> set[str]:
     schema = tk.h.scheming_get_dataset_schema("dataset") or {}
     return {f["field_name"] for f in schema.get("dataset_fields", [])}
-
-
-def department_code(entry: dict[str, Any], config: dict[str, Any]) -> str | None:
-    """The credit code of ENTRY's department, or the source config's mapping for its name."""
-    org = entry.get("organization") or {}
-    codes = (config.get("mapping") or {}).get("department_codes") or {}
-    return org.get("department_code") or codes.get(org.get("name")) or None
 
 
 def _organization(org: dict[str, Any], code: str, region_code: str | None, user: str,
@@ -69,7 +62,7 @@ def write_entry(flat: dict[str, Any], *, source_site: str, config: dict[str, Any
     before; a caller keeps it for one job at most."""
     site = source_site.rstrip("/")
     ident = rules.identity(flat, site)
-    code = department_code(flat, config)
+    code = mapping.department_code(flat, config)
     if not code:
         raise tk.ValidationError({"organization": [text(NO_DEPARTMENT_CODE)]})
     owner = _organization(flat.get("organization") or {}, code, config.get("region_code"), user,

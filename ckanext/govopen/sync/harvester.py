@@ -32,10 +32,9 @@ from ckanext.govopen.translations import text
 log = logging.getLogger(__name__)
 
 NO_LONGER_LISTED = N_("No longer listed at the source")
-NOT_SELECTED = N_("Its department is not among the departments this source takes")
 GUARDED = N_("Nothing was withdrawn and nothing written: {reason}. Run `ckan govopen sync run` with "
              "--force-withdrawals if the source really withdrew that much.")
-MESSAGES = (NO_LONGER_LISTED, NOT_SELECTED, GUARDED)
+MESSAGES = (NO_LONGER_LISTED, GUARDED)
 
 
 def _config(source_config: str | None) -> dict[str, Any]:
@@ -87,25 +86,21 @@ class GovopenHarvester(HarvesterBase):
     def _gather(self, job) -> list[str] | None:
         source_row = job.source
         config = _config(source_row.config)
-        target = config.get("target")
+        if config.get("push") is True:
+            self._save_gather_error(text(N_("This source reports to this portal (push): nothing is harvested")), job)
+            return None
         started = time.monotonic()
         limit = tk.config.get("ckanext.govopen.sync.job_time_limit")
         source = _source(source_row.url)
         since = None if job_forced(job) else store.last_success(source_row.id)
         margin = datetime.timedelta(seconds=tk.config.get("ckanext.govopen.sync.clock_skew_margin"))
         since_text = (since - margin).strftime("%Y-%m-%dT%H:%M:%SZ") if since else None
-        departments = set(config.get("departments") or [])
         try:
             visible = {e["id"] for e in source.search(fl="id")}
             organizations = source.organizations()
             changed = []
             for entry in source.search(fq=source.since_query(since_text)):
-                # A dataset shows its organization's core fields only: add the department code.
-                # Only what describes it: counts and stamps would change the content hash.
-                org = entry.get("organization") or {}
-                org = {**org, **organizations.get(org.get("id") or entry.get("owner_org"), {})}
-                entry["organization"] = {k: org[k] for k in mapping.ORG_FIELDS if k in org}
-                changed.append(entry)
+                changed.append(mapping.with_department(entry, organizations))
                 if time.monotonic() - started > limit:
                     raise SourceError("the job time limit was reached while listing")
         except (SourceError, KeyError, TypeError) as err:
@@ -118,22 +113,15 @@ class GovopenHarvester(HarvesterBase):
         upserts: list[tuple[str, dict, str]] = []
         leaving: dict[str, str] = {}
         for entry in changed:
-            guid = str(entry["id"])
-            flat = mapping.prepare(entry, config.get("mapping"))
-            ok, why = rules.travels(flat, target)
-            if ok and departments and apply.department_code(flat, config) not in departments:
-                ok, why = False, NOT_SELECTED
-            if not ok:
-                if guid in known:
-                    leaving[guid] = why
+            seen = mapping.consider(entry, config, site)
+            if seen.flat is None:
+                if seen.guid in known:
+                    leaving[seen.guid] = seen.why
                 continue
-            if not rules.addresses_travel(flat):
-                flat = rules.strip_addresses(flat, mapping.apply_url(flat, site))
-            digest = rules.content_hash(flat)
-            copy = known.get(guid)
-            if copy and copy.content_hash == digest:
+            copy = known.get(seen.guid)
+            if copy and copy.content_hash == seen.digest:
                 continue
-            upserts.append((guid, flat, digest))
+            upserts.append((seen.guid, seen.flat, seen.digest))
         for guid in set(known) - visible:
             leaving.setdefault(guid, NO_LONGER_LISTED)
 

@@ -14,17 +14,20 @@ import json
 import re
 import uuid
 from collections.abc import Collection, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from ckanext.govopen.sync import rules
 from ckanext.govopen.text import N_
 
 __all__ = ["NAMESPACE", "JSON_FIELDS", "ORG_FIELDS", "upstream_id", "upstream_name", "organization_name", "flatten_extras",
-           "prepare", "to_dataset", "to_organization", "apply_url", "CHANGED_AT_ORIGIN", "MESSAGES"]
+           "prepare", "to_dataset", "to_organization", "apply_url", "with_department", "department_code",
+           "Considered", "consider", "CHANGED_AT_ORIGIN", "NOT_SELECTED", "MESSAGES"]
 
 NAMESPACE = uuid.UUID("6f1c2b9e-2d4a-5c1e-9a0b-7e3f0c4d5a61")
 CHANGED_AT_ORIGIN = N_("Changed at the origin portal")
-MESSAGES = (CHANGED_AT_ORIGIN,)
+NOT_SELECTED = N_("Its department is not among the departments this source takes")
+MESSAGES = (CHANGED_AT_ORIGIN, NOT_SELECTED)
 JSON_FIELDS = ("origin_department", "harvest_chain")
 
 # Never copied: the upper portal sets these itself (ids, owners, stamps, search data).
@@ -152,3 +155,45 @@ def to_organization(org: Mapping[str, Any], *, department_code: str, region_code
         out["region_code"] = region_code
     out["name"] = organization_name(str(org.get("name") or ""), department_code)
     return out
+
+
+def with_department(entry: Mapping[str, Any], organizations: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+    """ENTRY with what describes its department (ORGANIZATIONS: the source's organizations by
+    id): a dataset shows only its organization's core fields, without the department code.
+    Counts and stamps are left out, since they would change the content hash."""
+    org = entry.get("organization") or {}
+    org = {**org, **organizations.get(org.get("id") or entry.get("owner_org"), {})}
+    return {**entry, "organization": {k: org[k] for k in ORG_FIELDS if k in org}}
+
+
+def department_code(entry: Mapping[str, Any], config: Mapping[str, Any]) -> str | None:
+    """The credit code of ENTRY's department, or the source config's mapping for its name."""
+    org = entry.get("organization") or {}
+    codes = (config.get("mapping") or {}).get("department_codes") or {}
+    return org.get("department_code") or codes.get(org.get("name")) or None
+
+
+@dataclass(frozen=True)
+class Considered:
+    """A source entry as it would travel: FLAT and its DIGEST, or WHY it does not."""
+    guid: str
+    flat: dict[str, Any] | None
+    digest: str | None
+    why: str | None = None
+
+
+def consider(entry: Mapping[str, Any], config: Mapping[str, Any], source_site: str) -> Considered:
+    """Does ENTRY (as the source shows it, with its department) travel to ``config["target"]``,
+    and as what: prepared by the config's mapping, addresses stripped where they may not
+    travel, and its content hash. The same on both sides of a push report and in a pull."""
+    guid = str(entry["id"])
+    flat = prepare(entry, config.get("mapping"))
+    ok, why = rules.travels(flat, config.get("target"))
+    departments = set(config.get("departments") or [])
+    if ok and departments and department_code(flat, config) not in departments:
+        ok, why = False, NOT_SELECTED
+    if not ok:
+        return Considered(guid, None, None, why)
+    if not rules.addresses_travel(flat):
+        flat = rules.strip_addresses(flat, apply_url(flat, source_site.rstrip("/")))
+    return Considered(guid, flat, rules.content_hash(flat))

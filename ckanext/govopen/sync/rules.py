@@ -55,6 +55,7 @@ TARGET_REQUIRED = N_("Choose the target: open_portal or sharing_platform")
 BAD_DEPARTMENTS = N_("Give department codes as a list of texts")
 BAD_MAPPING = N_("Give the mapping as an object")
 BAD_SHARE = N_("Give a share between 0 and 1, such as 0.2")
+BAD_PUSH = N_("true (the source reports to this portal) or false")
 SECRET_IN_CONFIG = N_("API tokens do not go into a source's configuration, which anyone can read: "
                       "set them in the server configuration")
 # Why the mass-withdrawal guard stopped a job.
@@ -62,7 +63,7 @@ LISTING_INCOMPLETE = N_("the listing is incomplete")
 LISTING_EMPTY = N_("the listing is empty")
 TOO_MANY_WITHDRAWALS = N_("{gone} of {known} would be withdrawn, more than the allowed share {share}")
 MESSAGES = (LISTING_INCOMPLETE, LISTING_EMPTY, TOO_MANY_WITHDRAWALS, NOT_ACTIVE, PRIVATE, CLASSIFIED, NOT_IN_TARGET, TARGET_REQUIRED, BAD_DEPARTMENTS, BAD_MAPPING,
-            BAD_SHARE, SECRET_IN_CONFIG)
+            BAD_SHARE, BAD_PUSH, SECRET_IN_CONFIG)
 
 
 def travels(entry: Mapping[str, Any], target: str) -> tuple[bool, str | None]:
@@ -193,6 +194,8 @@ def source_config_problems(config: Any) -> list[Problem]:
         problems.append(Problem("departments", BAD_DEPARTMENTS))
     if config.get("region_code") not in (None, ""):
         problems += region_code_problems(config["region_code"], field="region_code")
+    if "push" in config and not isinstance(config["push"], bool):
+        problems.append(Problem("push", BAD_PUSH))
     share = config.get("max_withdrawal_share")
     if share is not None and (isinstance(share, bool) or not isinstance(share, (int, float)) or not 0 <= share <= 1):
         problems.append(Problem("max_withdrawal_share", BAD_SHARE))

@@ -9,6 +9,7 @@ stage records each object's outcome in the commit that writes it).
 from __future__ import annotations
 
 import datetime
+import json
 import logging
 import time
 from collections import Counter
@@ -39,8 +40,6 @@ def add_source(name: str, url: str, config: dict[str, Any], title: str | None = 
                organization: str | None = None) -> dict[str, Any]:
     """Create (or update) a govopen harvest source, owned by ORGANIZATION (default: the data
     authority); the config is validated (field errors)."""
-    import json
-
     authority = store.organization_with("department_type", "data_authority")
     owner = organization or (authority.name if authority is not None else None)
     if not owner:
@@ -79,6 +78,8 @@ def run(source: str, force_withdrawals: bool = False,
         src = tk.get_action("harvest_source_show")(context, {"id": source})
     except tk.ObjectNotFound:
         raise RunError(f"no harvest source {source} (ckan govopen sync add)")
+    if (src.get("config") or "").strip() and json.loads(src["config"]).get("push") is True:
+        raise RunError(f"{source} reports to this portal (a push source): there is nothing to run here")
     if not store.try_lock("source", src["id"]):
         raise RunError(f"another run of {source} is under way")
     try:

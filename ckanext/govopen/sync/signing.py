@@ -32,10 +32,13 @@ CODES = {
     "1003": N_("Signature does not match: the call was altered or signed with another secret"),
     "1004": N_("Time outside the accepted window: send the call again, signed now"),
     "1005": N_("Replayed call: this nonce was used already"),
+    "1006": N_("The body is not what this call takes (the fields named are wrong)"),
     "2001": N_("Entry not valid here"),
     "2002": N_("Entry belongs to another origin portal"),
     "2003": N_("Withdrawals refused by the mass-withdrawal guard"),
+    "2004": N_("No open report with this id from this origin: start again with an offer"),
     "3001": N_("The receiving portal failed; nothing was applied"),
+    "3002": N_("Another report or run of this origin is under way: try again later"),
 }
 
 

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
-from ckanext.harvest.model import HarvestJob, HarvestObject, HarvestObjectExtra
+from ckanext.harvest.model import HarvestJob, HarvestObject, HarvestObjectExtra, HarvestSource
 
 __all__ = ["Copy", "current_copies", "last_success", "lock", "try_lock", "unlock", "organization_with",
-           "name_taken", "token_for", "HASH_KEY"]
+           "name_taken", "token_for", "source_for_url", "current_source_of", "HASH_KEY"]
 
 HASH_KEY = "govopen_content_hash"
 
@@ -95,3 +95,20 @@ def token_for(source_url: str) -> str | None:
     with open(path, encoding="utf-8") as f:
         tokens = json.load(f)
     return tokens.get(source_url.rstrip("/")) or tokens.get(source_url)
+
+
+def source_for_url(url: str, exclude: str | None = None) -> HarvestSource | None:
+    """An active harvest source of URL (pulled or push), other than EXCLUDE."""
+    url = url.rstrip("/")
+    q = model.Session.query(HarvestSource).filter(HarvestSource.url.in_((url, url + "/")),
+                                                  HarvestSource.active.is_(True))
+    if exclude:
+        q = q.filter(HarvestSource.id != exclude)
+    return q.first()
+
+
+def current_source_of(package_id: str) -> HarvestSource | None:
+    """The source whose object last wrote PACKAGE_ID (live or withdrawn), if any."""
+    return (model.Session.query(HarvestSource)
+            .join(HarvestObject, HarvestObject.harvest_source_id == HarvestSource.id)
+            .filter(HarvestObject.package_id == package_id, HarvestObject.current.is_(True)).first())

@@ -5,5 +5,7 @@ from .requests import *  # noqa: F401,F403
 from .requests import __all__ as _requests
 from .desk import *  # noqa: F401,F403
 from .desk import __all__ as _desk
+from .sync import *  # noqa: F401,F403
+from .sync import __all__ as _sync
 
-__all__ = [*_catalogue, *_requests, *_desk]
+__all__ = [*_catalogue, *_requests, *_desk, *_sync]

@@ -1,0 +1,152 @@
+"""Reporting this portal's catalogue to a portal of the tier above (push: 上报, 重报, 撤销).
+
+For an upper tier that cannot reach this portal (a sharing platform on the e-government
+extranet). Targets are configured in ``ckanext.govopen.sync.targets_file`` (JSON, readable by
+the CKAN user only): ``{"NAME": {"url": "https://upper-portal", "secret": "...", "target":
+"open_portal" | "sharing_platform"}}``. The secret is shared with the upper portal, which
+registers this portal as a push source (``ckan govopen sync add NAME URL --push``).
+
+The catalogue is read as the public reads it (restricted addresses are never read), and what
+travels is decided by the same rules as a pull (``mapping.consider``). Every call is signed;
+the upper portal checks everything again and answers with documented return codes.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import socket
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+
+from ckanext.govopen.sync import mapping, rules, signing
+from ckanext.govopen.text import N_
+from ckanext.govopen.translations import text
+
+__all__ = ["ReportFailed", "targets", "report", "BATCH"]
+
+log = logging.getLogger(__name__)
+BATCH = 50  # entries per call (the receiver takes at most 100)
+RETRIED = ("3001", "3002")
+
+
+class ReportFailed(Exception):
+    def __init__(self, message: str, code: str | None = None):
+        super().__init__(message)
+        self.code = code
+
+
+def targets() -> dict[str, dict[str, str]]:
+    """The configured targets, checked: each has a url, a secret and a target kind."""
+    path = tk.config.get("ckanext.govopen.sync.targets_file")
+    if not path:
+        return {}
+    try:
+        with open(path, encoding="utf-8") as f:
+            value = json.load(f)
+    except (OSError, ValueError) as err:
+        raise ReportFailed(text(N_("The targets file {path} cannot be read: {error}")).format(path=path, error=err))
+    if not isinstance(value, dict):
+        raise ReportFailed(text(N_("The targets file {path} is not a JSON object of targets")).format(path=path))
+    for name, target in value.items():
+        if not (isinstance(target, dict) and isinstance(target.get("url"), str) and target["url"].startswith(("http://", "https://"))
+                and isinstance(target.get("secret"), str) and target["secret"] and target.get("target") in rules.TARGETS):
+            raise ReportFailed(text(N_("Target {name} needs a url (http or https), a secret and a target "
+                                       "({choices})")).format(name=name, choices=", ".join(rules.TARGETS)))
+    return value
+
+
+def _public(action: str, **data) -> dict[str, Any]:
+    return tk.get_action(action)({"user": "", "ignore_auth": False}, data)
+
+
+def _catalogue() -> Iterator[dict[str, Any]]:
+    """Every entry the public sees, with its department, in id order."""
+    organizations: dict[str, dict[str, Any]] = {}
+    offset = 0
+    while True:  # all_fields is capped at 25 per page
+        page = _public("organization_list", all_fields=True, include_extras=True, limit=25, offset=offset)
+        organizations.update({o["id"]: o for o in page})
+        if len(page) < 25:
+            break
+        offset += 25
+    start = 0
+    while True:
+        found = _public("package_search", q="*:*", rows=1000, start=start, sort="id asc", include_private=False)
+        for entry in found["results"]:
+            yield mapping.with_department(entry, organizations)
+        start += len(found["results"])
+        if not found["results"] or start >= found["count"]:
+            break
+
+
+def _call(target: dict[str, str], step: str, payload: dict[str, Any]) -> dict[str, Any]:
+    """POST one signed step; retried (signed anew) on a refused connection, a timeout, or a
+    3xxx answer. Raises ReportFailed with the answer's code and message otherwise."""
+    site = tk.config.get("ckan.site_url").rstrip("/")
+    url = f"{target['url'].rstrip('/')}/api/govopen/report/{step}"
+    path = urllib.parse.urlsplit(url).path
+    body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+    retries = tk.config.get("ckanext.govopen.sync.retries")
+    backoff = tk.config.get("ckanext.govopen.sync.backoff")
+    timeout = tk.config.get("ckanext.govopen.sync.timeout")
+    for attempt in range(retries + 1):
+        headers = {"Content-Type": "application/json", "User-Agent": "ckanext-govopen report",
+                   **signing.signed_headers(site, target["secret"], "POST", path, body, int(time.time()))}
+        try:
+            with urllib.request.urlopen(urllib.request.Request(url, data=body, headers=headers, method="POST"),
+                                        timeout=timeout) as res:
+                return json.loads(res.read().decode("utf-8"))
+        except urllib.error.HTTPError as err:
+            try:
+                answer = json.loads(err.read().decode("utf-8"))
+            except ValueError:
+                answer = {"code": None, "message": f"HTTP {err.code}"}
+            if not isinstance(answer, dict):
+                answer = {"code": None, "message": f"HTTP {err.code}"}
+            if answer.get("code") not in RETRIED or attempt == retries:
+                details = answer.get("errors")
+                message = str(answer.get("message")) + (f" {json.dumps(details, ensure_ascii=False)}" if details else "")
+                raise ReportFailed(message, answer.get("code"))
+        except (urllib.error.URLError, socket.timeout, ConnectionError, ValueError) as err:
+            if attempt == retries:
+                raise ReportFailed(text(N_("The upper portal {url} could not be reached: {error}")).format(
+                    url=target["url"], error=getattr(err, "reason", err)))
+        time.sleep(backoff * 2 ** attempt)
+    raise AssertionError("unreachable")
+
+
+def report(name: str, progress: Callable[[str], None] = lambda _m: None) -> dict[str, Any]:
+    """Report the catalogue to target NAME: offer every entry that travels (id -> hash), send
+    the entries the upper portal wants, close. Returns the figures; raises ReportFailed."""
+    configured = targets()
+    if name not in configured:
+        raise ReportFailed(text(N_("No target {name} in ckanext.govopen.sync.targets_file")).format(name=name))
+    target = configured[name]
+    site = tk.config.get("ckan.site_url").rstrip("/")
+    rule = {"target": target["target"]}
+    progress(f"reading the catalogue for {name} ({target['target']})")
+    travelling: dict[str, dict[str, Any]] = {}
+    listing: dict[str, str] = {}
+    for entry in _catalogue():
+        seen = mapping.consider(entry, rule, site)
+        if seen.flat is not None:
+            travelling[seen.guid], listing[seen.guid] = seen.flat, seen.digest
+    progress(f"offering {len(listing)} entries to {target['url']}")
+    offered = _call(target, "offer", {"listing": listing})
+    report_id, wanted = offered["report"], offered["wanted"]
+    progress(f"report {report_id}: {len(wanted)} wanted, {offered['withdrawn']} withdrawn there")
+    refused = []
+    for n in range(0, len(wanted), BATCH):
+        chunk = [travelling[g] for g in wanted[n:n + BATCH] if g in travelling]
+        answer = _call(target, "entries", {"report": report_id, "entries": chunk})
+        refused += [r for r in answer["results"] if r.get("code") != "0000"]
+        progress(f"  {min(n + BATCH, len(wanted))}/{len(wanted)} sent")
+    closed = _call(target, "finish", {"report": report_id})
+    return {"target": name, "report": report_id, "listed": len(listing), "wanted": len(wanted),
+            **{k: closed.get(k, 0) for k in ("added", "updated", "withdrawn", "errored")}, "refused": refused}

@@ -1,0 +1,289 @@
+"""The cascade's push report between real portals on loopback: a city (the demo catalogue) that
+reports to its province, which reports to the nation (`ckan govopen report`), each a `ckan run`
+with its own database and Solr core. The upper tiers cannot reach the tier below: nothing is
+harvested, everything arrives in signed calls.
+
+The tests run in order and build on each other."""
+from __future__ import annotations
+
+import http.server
+import json
+import os
+import re
+import subprocess
+import threading
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+
+from ckanext.govopen.sync import mapping, signing
+from tests.live.conftest import ROOT, Portal, _up
+from tests.live.sync_support import every, leaks, restricted_urls
+
+BASE = int(os.environ.get("GOVOPEN_CASCADE_PORT", "5075"))
+PUBLISHED = ("unconditional", "on_application")
+CODES = {"province": "11340000MB0000001Q", "nation": "11100000MB0000001T"}
+SECRETS = {"city": "city-to-province-3f9a", "province": "province-to-nation-81c2", "county": "county-to-province-77d0"}
+COUNTY = "http://127.0.0.1:9"  # a registered origin that never answers: only its signed calls matter
+
+
+def _write(portal: Portal, name: str, value) -> None:
+    path = portal.ini.parent / name
+    path.write_text(json.dumps(value))
+    path.chmod(0o600)
+
+
+@pytest.fixture(scope="module")
+def tiers():
+    city = _up("casc_city", BASE, "--fresh", "--demo")
+    province = _up("casc_province", BASE + 1, "--fresh", "--title", "province (cascade tests)")
+    nation = _up("casc_nation", BASE + 2, "--fresh", "--title", "nation (cascade tests)")
+    for tier, portal in (("province", province), ("nation", nation)):
+        portal.token = portal.sysadmin_token()
+        portal.api("organization_create", portal.token, name="data-authority", title=f"{tier} data authority",
+                   department_code=CODES[tier], region_code="340000" if tier == "province" else "110000",
+                   department_type="data_authority")
+    city.token = city.sysadmin_token()
+    # Who may report to whom, and with which secret: files beside each portal's ckan.ini.
+    ckan(province, "sync", "add", "city", city.url, "--target", "open_portal", "--region-code", "340181", "--push")
+    ckan(province, "sync", "add", "county", COUNTY, "--target", "open_portal", "--region-code", "340181", "--push")
+    _write(province, "sync-origins.json", {city.url: SECRETS["city"], COUNTY: SECRETS["county"]})
+    ckan(nation, "sync", "add", "province", province.url, "--target", "open_portal", "--region-code", "340000",
+         "--push")
+    _write(nation, "sync-origins.json", {province.url: SECRETS["province"]})
+    _write(city, "sync-targets.json", {"province": {"url": province.url, "secret": SECRETS["city"],
+                                                    "target": "open_portal"}})
+    _write(province, "sync-targets.json", {"nation": {"url": nation.url, "secret": SECRETS["province"],
+                                                      "target": "open_portal"}})
+    yield {"city": city, "province": province, "nation": nation}
+    for portal in (city, province, nation):
+        subprocess.run(["bash", str(ROOT / "scripts/portal.sh"), "stop", portal.name], check=False)
+
+
+def ckan(portal: Portal, *args: str, ini=None, check: bool = True):
+    out = subprocess.run([str(ROOT / ".venv/bin/ckan"), "-c", str(ini or portal.ini), "govopen", *args],
+                         capture_output=True, text=True, timeout=600)
+    if check and out.returncode:
+        raise AssertionError(f"{args} failed:\n{out.stdout}\n{out.stderr[-3000:]}")
+    return out
+
+
+def report(portal: Portal, target: str, ini=None, check: bool = True):
+    return ckan(portal, "report", "--target", target, ini=ini, check=check)
+
+
+def figures(out) -> dict[str, int]:
+    m = re.search(r"(\d+) listed, (\d+) sent; (\d+) added, (\d+) updated, (\d+) withdrawn, (\d+) with errors", out.stdout)
+    assert m, out.stdout + out.stderr[-2000:]
+    return dict(zip(("listed", "sent", "added", "updated", "withdrawn", "errored"), map(int, m.groups())))
+
+
+def published(city: Portal) -> list[dict]:
+    return [d for d in every(city, city.token) if d.get("open_category") in PUBLISHED
+            and not d.get("classified") and not d.get("private")]
+
+
+def copies(portal: Portal, **params) -> dict[str, dict]:
+    return {d["origin_dataset_id"]: d for d in every(portal, portal.token, **params) if d.get("origin_dataset_id")}
+
+
+def city_entry(city: Portal, name: str, **fields) -> dict:
+    org = city.api("organization_show", id="data-bureau")
+    data = {"name": name, "title": f"级联测试 {name}", "owner_org": org["id"], "notes": "级联上报测试",
+            "resource_class": "base", "classification_code": "107001",
+            "catalogue_code": f"107001340181/{700000 + sum(map(ord, name)) % 99999:06d}",
+            "update_frequency": "monthly", "format_class": "02", "format_type": "csv", "region_code": "340181",
+            "open_category": "unconditional", "share_category": "unconditional",
+            "resources": [{"name": f"{name}.csv", "format": "CSV", "url": f"https://data.example.gov.cn/{name}.csv"}]}
+    data.update(fields)
+    return city.api("package_create", city.token, **data)
+
+
+def signed_call(portal: Portal, origin: str, secret: str, step: str, payload, *, when: int | None = None,
+                body: bytes | None = None, headers: dict | None = None):
+    """One report call as an origin would make it (or a forger): (HTTP status, answer)."""
+    path = f"/api/govopen/report/{step}"
+    raw = json.dumps(payload, ensure_ascii=False).encode()
+    sent = signing.signed_headers(origin, secret, "POST", path, raw, when or int(time.time()))
+    req = urllib.request.Request(portal.url + path, data=raw if body is None else body, method="POST",
+                                 headers={"Content-Type": "application/json", **sent, **(headers or {})})
+    try:
+        with urllib.request.urlopen(req, timeout=60) as res:
+            return res.status, json.load(res)
+    except urllib.error.HTTPError as err:
+        return err.code, json.load(err)
+
+
+# --- city -> province ----------------------------------------------------------------------
+
+def test_the_city_reports_its_catalogue_to_the_province(tiers):
+    city, province = tiers["city"], tiers["province"]
+    result = figures(report(city, "province"))
+    expected = published(city)
+    assert result == {"listed": len(expected), "sent": len(expected), "added": len(expected), "updated": 0,
+                      "withdrawn": 0, "errored": 0}
+    got = copies(province)
+    assert set(got) == {d["id"] for d in expected}
+    for entry in expected:
+        copy = got[entry["id"]]
+        for field in ("title", "notes", "open_category", "share_category", "open_legal_basis", "catalogue_code",
+                      "update_frequency", "themes", "data_items"):
+            assert copy.get(field) == entry.get(field), field
+        assert copy["origin_portal"] == city.url and [h["portal"] for h in copy["harvest_chain"]] == [city.url]
+        if entry["open_category"] == "on_application":
+            assert all(r["url"] == "" for r in copy["resources"])
+            assert copy["origin_apply_url"] == f"{city.url}/dataset/{entry['name']}/request/open_application"
+    assert leaks(province, restricted_urls(city)) == []
+    # The report is a harvest job of the push source: its figures show like a pulled job's.
+    source = province.api("harvest_source_show", province.token, id="city")
+    job = province.api("harvest_job_list", province.token, source_id=source["id"])[0]
+    assert (job["status"], job["stats"].get("added")) == ("Finished", len(expected))
+
+
+def test_a_report_again_sends_only_what_changed(tiers):
+    city, province = tiers["city"], tiers["province"]
+    before = {d["id"]: d["metadata_modified"] for d in every(province)}
+    assert figures(report(city, "province"))["sent"] == 0
+    assert {d["id"]: d["metadata_modified"] for d in every(province)} == before
+
+    entry = published(city)[0]
+    city.api("package_patch", city.token, id=entry["id"], notes="上报后修改的说明")
+    result = figures(report(city, "province"))
+    assert (result["sent"], result["added"], result["updated"], result["withdrawn"]) == (1, 0, 1, 0)
+    assert copies(province)[entry["id"]]["notes"] == "上报后修改的说明"
+
+
+def test_the_province_reports_on_to_the_nation_and_a_revocation_travels_two_hops(tiers):
+    city, province, nation = tiers["city"], tiers["province"], tiers["nation"]
+    gone = city_entry(city, "casc-gone")
+    assert figures(report(city, "province"))["added"] == 1
+    result = figures(report(province, "nation"))
+    at_province = copies(province)
+    assert result["added"] == len(at_province) and result["errored"] == 0
+    at_nation = copies(nation)
+    assert set(at_nation) == set(at_province)
+    one = at_nation[gone["id"]]
+    # The same dataset id as the province's: one identity on every path.
+    assert one["id"] == at_province[gone["id"]]["id"] == mapping.upstream_id((city.url, gone["id"]))
+    assert [h["portal"] for h in one["harvest_chain"]] == [city.url, province.url]
+    assert leaks(nation, restricted_urls(city)) == []
+
+    city.api("package_delete", city.token, id=gone["id"])
+    assert figures(report(city, "province"))["withdrawn"] == 1
+    assert figures(report(province, "nation"))["withdrawn"] == 1
+    tomb = nation.api("package_show", nation.token, id=one["id"])
+    assert tomb["state"] == "deleted" and tomb["withdrawn_reason"] and tomb["withdrawn_at"]
+    assert gone["id"] not in copies(nation)
+
+
+class CutAfter(http.server.ThreadingHTTPServer):
+    """A link to the province that carries CALLS report calls, then is cut (connections dropped)."""
+
+    def __init__(self, upstream: str, calls: int):
+        self.upstream, self.left = upstream, calls
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(handler):  # noqa: N805
+                body = handler.rfile.read(int(handler.headers.get("Content-Length") or 0))
+                if self.left <= 0:
+                    handler.connection.close()  # the cable is cut: no answer at all
+                    return
+                self.left -= 1
+                req = urllib.request.Request(self.upstream + handler.path, data=body, method="POST",
+                                             headers={k: v for k, v in handler.headers.items() if k.lower() != "host"})
+                try:
+                    with urllib.request.urlopen(req, timeout=120) as res:
+                        status, answer = res.status, res.read()
+                except urllib.error.HTTPError as err:
+                    status, answer = err.code, err.read()
+                handler.send_response(status)
+                handler.send_header("Content-Type", "application/json")
+                handler.send_header("Content-Length", str(len(answer)))
+                handler.end_headers()
+                handler.wfile.write(answer)
+
+            def log_message(handler, *args):  # noqa: N805
+                pass
+
+        super().__init__(("127.0.0.1", 0), Handler)
+
+
+def test_a_report_cut_half_way_and_repeated_ends_as_one_complete_report(tiers):
+    city, province = tiers["city"], tiers["province"]
+    made = [city_entry(city, f"casc-batch-{i:02d}", catalogue_code=f"107001340181/{760000 + i:06d}")["id"]
+            for i in range(70)]  # two calls of entries
+    link = CutAfter(province.url, calls=2)  # the offer and the first 50 entries get through
+    threading.Thread(target=link.serve_forever, daemon=True).start()
+    try:
+        _write(city, "sync-targets-cut.json", {"province": {"url": f"http://127.0.0.1:{link.server_address[1]}",
+                                                           "secret": SECRETS["city"], "target": "open_portal"}})
+        ini = city.ini.parent / "cut.ini"
+        ini.write_text(f"[app:main]\nuse = config:{city.ini}\n"
+                       f"ckanext.govopen.sync.targets_file = {city.ini.parent / 'sync-targets-cut.json'}\n"
+                       "ckanext.govopen.sync.retries = 1\nckanext.govopen.sync.backoff = 0.1\n"
+                       "ckanext.govopen.sync.timeout = 5\n")
+        out = report(city, "province", ini=ini, check=False)
+    finally:
+        link.shutdown()
+    assert out.returncode == 1 and "could not be reached" in out.stderr
+    assert 0 < len(set(made) & set(copies(province))) < len(made)  # half-way
+
+    result = figures(report(city, "province"))  # the link is back: the same command again
+    assert result["errored"] == 0 and result["added"] == len(made) - 50
+    got = copies(province)
+    assert set(got) == {d["id"] for d in published(city)}
+    # exactly as one complete report: every copy says what its entry says now
+    assert figures(report(city, "province"))["sent"] == 0
+
+
+# --- who may write what --------------------------------------------------------------------
+
+def test_calls_that_are_forged_replayed_stale_or_unsigned_are_refused(tiers):
+    city, province = tiers["city"], tiers["province"]
+    listing = {"x-1": "0" * 64}
+    assert signed_call(province, city.url, "wrong-secret", "offer", {"listing": listing})[1]["code"] == "1003"
+    # the county's secret does not make a call from the city
+    assert signed_call(province, city.url, SECRETS["county"], "offer", {"listing": listing})[1]["code"] == "1003"
+    assert signed_call(province, "http://127.0.0.1:1", "any", "offer", {"listing": listing})[1]["code"] == "1002"
+    status, answer = signed_call(province, city.url, SECRETS["city"], "offer", {"listing": listing},
+                                 when=int(time.time()) - 3600)
+    assert (status, answer["code"]) == (401, "1004")
+    # altered on the way: the body no longer matches its signature
+    assert signed_call(province, city.url, SECRETS["city"], "offer", {"listing": listing},
+                       body=json.dumps({"listing": {}}).encode())[1]["code"] == "1003"
+    status, answer = signed_call(province, city.url, SECRETS["city"], "finish", {"report": "no-such-report"})
+    assert (status, answer["code"]) == (409, "2004")
+    status, answer = signed_call(province, city.url, SECRETS["city"], "entries", {"report": "r", "entries": "x"})
+    assert (status, answer["code"]) == (400, "1006") and "entries" in answer["errors"]
+    # a captured call sent again
+    path = "/api/govopen/report/finish"
+    raw = json.dumps({"report": "no-such-report"}).encode()
+    headers = signing.signed_headers(city.url, SECRETS["city"], "POST", path, raw, int(time.time()))
+    for expected in ("2004", "1005"):
+        req = urllib.request.Request(province.url + path, data=raw, method="POST",
+                                     headers={"Content-Type": "application/json", **headers})
+        try:
+            urllib.request.urlopen(req, timeout=30)
+        except urllib.error.HTTPError as err:
+            assert json.load(err)["code"] == expected
+    # the action itself is not reachable through the action API, not even by a sysadmin
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        province.api("govopen_sync_receive", province.token, step="finish", report="x")
+    assert refused.value.code == 403
+
+
+def test_an_origin_cannot_write_another_origins_entries(tiers):
+    city, province = tiers["city"], tiers["province"]
+    victim = published(city)[0]
+    before = copies(province)[victim["id"]]
+    forged = {**before, "title": "伪造的标题", "id": "county-1"}  # claims to be the city's entry
+    status, offered = signed_call(province, COUNTY, SECRETS["county"], "offer", {"listing": {"county-1": "f" * 64}})
+    assert (status, offered["code"], offered["wanted"]) == (200, "0000", ["county-1"])
+    status, answer = signed_call(province, COUNTY, SECRETS["county"], "entries",
+                                 {"report": offered["report"], "entries": [forged]})
+    assert status == 200 and [r["code"] for r in answer["results"]] == ["2002"]
+    assert city.url in answer["results"][0]["message"]
+    signed_call(province, COUNTY, SECRETS["county"], "finish", {"report": offered["report"]})
+    assert copies(province)[victim["id"]]["title"] == before["title"]
