@@ -4,6 +4,8 @@
 # (upward sync), and a development mail catcher that keeps every mail in a Maildir.
 # Usage: scripts/scheduler.sh start|stop|status NAME
 #   GOVOPEN_SWEEP_MINUTES  minutes between sweeps (default 5)
+#   GOVOPEN_REPORT_EVERY   sweeps between push reports to the tier above (default 12: hourly,
+#                          the first one an hour after start)
 # Mail lands in .local/mail/NAME/new/ (one file per message; the portal's smtp.server points there).
 source "$(dirname "$0")/lib.sh"
 cmd="${1:-}"; name="${2:-}"
@@ -11,6 +13,7 @@ cmd="${1:-}"; name="${2:-}"
 dir="$GOVOPEN_LOCAL/portals/$name"
 ini="$dir/ckan.ini"
 minutes="${GOVOPEN_SWEEP_MINUTES:-5}"
+report_every="${GOVOPEN_REPORT_EVERY:-12}"
 maildir="$GOVOPEN_LOCAL/mail/$name"
 
 alive() { [[ -f "$dir/$1.pid" ]] && kill -0 "$(cat "$dir/$1.pid")" 2>/dev/null; }
@@ -36,8 +39,9 @@ start() {
   launch gather "$GOVOPEN_VENV/bin/ckan" -c "$ini" govopen sync consume gather
   launch fetch "$GOVOPEN_VENV/bin/ckan" -c "$ini" govopen sync consume fetch
   # setsid: the loop and its sleeps form one process group, which stop kills whole.
-  # `harvester run` starts scheduled and requested harvest jobs and closes finished ones.
-  launch sweep setsid bash -c "while true; do '$GOVOPEN_VENV/bin/ckan' -c '$ini' govopen sla-sweep --quiet; '$GOVOPEN_VENV/bin/ckan' -c '$ini' harvester run >/dev/null; sleep $((minutes * 60)); done"
+  # `harvester run` starts scheduled and requested harvest jobs and closes finished ones;
+  # `govopen report --all` reports the catalogue to the targets of ckanext.govopen.sync.targets_file.
+  launch sweep setsid bash -c "n=1; while true; do '$GOVOPEN_VENV/bin/ckan' -c '$ini' govopen sla-sweep --quiet; '$GOVOPEN_VENV/bin/ckan' -c '$ini' harvester run >/dev/null; if (( n % $report_every == 0 )); then '$GOVOPEN_VENV/bin/ckan' -c '$ini' govopen report --all --quiet; fi; n=\$((n + 1)); sleep $((minutes * 60)); done"
   note "mail: $maildir/new/"
 }
 

@@ -227,8 +227,10 @@ def test_a_report_cut_half_way_and_repeated_ends_as_one_complete_report(tiers):
         out = report(city, "province", ini=ini, check=False)
     finally:
         link.shutdown()
-    assert out.returncode == 1 and "could not be reached" in out.stderr
+    assert out.returncode == 1 and f"127.0.0.1:{link.server_address[1]}" in out.stderr.splitlines()[-1]
     assert 0 < len(set(made) & set(copies(province))) < len(made)  # half-way
+    [shown] = city.api("govopen_report_list", city.token)
+    assert shown["last"]["status"] == "failed" and str(link.server_address[1]) in shown["last"]["error"]
 
     result = figures(report(city, "province"))  # the link is back: the same command again
     assert result["errored"] == 0 and result["added"] == len(made) - 50
@@ -236,6 +238,27 @@ def test_a_report_cut_half_way_and_repeated_ends_as_one_complete_report(tiers):
     assert set(got) == {d["id"] for d in published(city)}
     # exactly as one complete report: every copy says what its entry says now
     assert figures(report(city, "province"))["sent"] == 0
+
+
+def test_the_data_authority_sees_each_target_its_last_reports_and_what_waits(tiers):
+    city = tiers["city"]
+    [shown] = city.api("govopen_report_list", city.token)
+    assert (shown["name"], shown["url"], shown["target"]) == ("province", tiers["province"].url, "open_portal")
+    assert shown["last"]["status"] == "done" and shown["last"]["figures"]["wanted"] == 0
+    assert shown["waiting"] == 0 and SECRETS["city"] not in json.dumps(shown)
+    entry = published(city)[1]
+    city.api("package_patch", city.token, id=entry["id"], notes="等待下次上报")
+    assert city.api("govopen_report_list", city.token)[0]["waiting"] == 1
+
+    page = urllib.request.urlopen(urllib.request.Request(f"{city.url}/cascade/reports",
+                                                         headers={"Authorization": city.token}), timeout=60)
+    html = page.read().decode()
+    assert "province" in html and tiers["province"].url in html and SECRETS["city"] not in html
+    assert "上报" in html  # Chinese first
+    anonymous = urllib.request.urlopen(f"{city.url}/cascade/reports", timeout=60)  # sent to log in
+    assert "/user/login" in anonymous.url and tiers["province"].url not in anonymous.read().decode()
+    assert figures(report(city, "province"))["updated"] == 1
+    assert city.api("govopen_report_list", city.token)[0]["waiting"] == 0
 
 
 # --- who may write what --------------------------------------------------------------------

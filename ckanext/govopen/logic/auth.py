@@ -71,14 +71,22 @@ govopen_request_decide = govopen_request_withdraw = govopen_request_suspend = _l
 govopen_grant_list = govopen_grant_revoke = _logged_in
 
 
-def govopen_request_overview(context, data_dict):
+def _data_authority(context, refusal: str):
     # Members of the data authority (sysadmins pass before this runs).
     from ckanext.govopen.requests import store as request_store
 
     user = context.get("auth_user_obj") or model.User.get(context.get("user") or "")
     if user is not None and request_store.authority_org_ids() & set(request_store.memberships(user)):
         return {"success": True}
-    return {"success": False, "msg": _('Only the data authority sees the overview')}
+    return {"success": False, "msg": refusal}
+
+
+def govopen_request_overview(context, data_dict):
+    return _data_authority(context, _('Only the data authority sees the overview'))
+
+
+def govopen_report_list(context, data_dict):
+    return _data_authority(context, _('Only the data authority sees the reports to the tier above'))
 
 
 # --- ckanext-harvest: what a harvest fetched stays with sysadmins ---------------------------
@@ -159,7 +167,7 @@ __all__ = [
     "govopen_request_create", "govopen_request_show", "govopen_request_list", "govopen_request_accept",
     "govopen_request_ask_info", "govopen_request_respond", "govopen_request_decide",
     "govopen_request_withdraw", "govopen_request_suspend", "govopen_grant_list", "govopen_grant_revoke", "govopen_request_overview",
-    "harvest_object_show", "harvest_object_list", "govopen_sync_receive",
+    "harvest_object_show", "harvest_object_list", "govopen_sync_receive", "govopen_report_list",
     "package_update", "package_patch", "package_delete", "package_resource_reorder",
     "resource_create", "resource_update", "resource_patch", "resource_delete",
 ]

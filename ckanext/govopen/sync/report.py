@@ -19,20 +19,24 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import ckan.model as model
 import ckan.plugins.toolkit as tk
 
+from ckanext.govopen.model import Report, utcnow
 from ckanext.govopen.sync import mapping, rules, signing
 from ckanext.govopen.text import N_
 from ckanext.govopen.translations import text
 
-__all__ = ["ReportFailed", "targets", "report", "BATCH"]
+__all__ = ["ReportFailed", "targets", "report", "last_reports", "BATCH", "FIGURES"]
 
 log = logging.getLogger(__name__)
 BATCH = 50  # entries per call (the receiver takes at most 100)
 RETRIED = ("3001", "3002")
+FIGURES = ("listed", "wanted", "added", "updated", "withdrawn", "errored")
 
 
 class ReportFailed(Exception):
@@ -123,11 +127,31 @@ def _call(target: dict[str, str], step: str, payload: dict[str, Any]) -> dict[st
 
 def report(name: str, progress: Callable[[str], None] = lambda _m: None) -> dict[str, Any]:
     """Report the catalogue to target NAME: offer every entry that travels (id -> hash), send
-    the entries the upper portal wants, close. Returns the figures; raises ReportFailed."""
+    the entries the upper portal wants, close. Recorded (``model.Report``) for the data
+    authority's page. Returns the figures; raises ReportFailed."""
     configured = targets()
     if name not in configured:
         raise ReportFailed(text(N_("No target {name} in ckanext.govopen.sync.targets_file")).format(name=name))
     target = configured[name]
+    row = Report(id=str(uuid.uuid4()), target=name, url=target["url"], started=utcnow(), status="running",
+                 figures={}, refused=[])
+    model.Session.add(row)
+    model.Session.commit()
+    try:
+        result = _report(name, target, row, progress)
+    except Exception as err:
+        model.Session.rollback()
+        row.status, row.finished, row.error = "failed", utcnow(), str(err)
+        model.Session.commit()
+        raise
+    row.status, row.finished = "done", utcnow()
+    row.figures = {k: result[k] for k in FIGURES}
+    row.refused = result["refused"]
+    model.Session.commit()
+    return result
+
+
+def _report(name: str, target: dict[str, str], row: Report, progress: Callable[[str], None]) -> dict[str, Any]:
     site = tk.config.get("ckan.site_url").rstrip("/")
     rule = {"target": target["target"]}
     progress(f"reading the catalogue for {name} ({target['target']})")
@@ -140,6 +164,8 @@ def report(name: str, progress: Callable[[str], None] = lambda _m: None) -> dict
     progress(f"offering {len(listing)} entries to {target['url']}")
     offered = _call(target, "offer", {"listing": listing})
     report_id, wanted = offered["report"], offered["wanted"]
+    row.remote_id = report_id
+    model.Session.commit()
     progress(f"report {report_id}: {len(wanted)} wanted, {offered['withdrawn']} withdrawn there")
     refused = []
     for n in range(0, len(wanted), BATCH):
@@ -150,3 +176,24 @@ def report(name: str, progress: Callable[[str], None] = lambda _m: None) -> dict
     closed = _call(target, "finish", {"report": report_id})
     return {"target": name, "report": report_id, "listed": len(listing), "wanted": len(wanted),
             **{k: closed.get(k, 0) for k in ("added", "updated", "withdrawn", "errored")}, "refused": refused}
+
+
+def last_reports() -> list[dict[str, Any]]:
+    """Each configured target (name, url, kind; never its secret) with its last report, its
+    last complete one, and the entries waiting: changed here since the last complete report
+    began, or refused by it."""
+    shown = []
+    for name, target in targets().items():
+        rows = (model.Session.query(Report).filter(Report.target == name)
+                .order_by(Report.started.desc()).limit(20).all())
+        last = rows[0] if rows else None
+        done = next((r for r in rows if r.status == "done"), None)
+        waiting = None
+        if done is not None:
+            since = done.started.strftime("%Y-%m-%dT%H:%M:%SZ")
+            changed = _public("package_search", q="*:*", rows=0, fq=f"metadata_modified:[{since} TO *]",
+                              include_private=False)["count"]
+            waiting = changed + len(done.refused or [])
+        shown.append({"name": name, "url": target["url"], "target": target["target"], "last": last,
+                      "last_done": done, "waiting": waiting})
+    return shown

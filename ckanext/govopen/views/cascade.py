@@ -1,6 +1,7 @@
-"""The receiving end of the cascade's push report: POST /api/govopen/report/<step>.
+"""The cascade's push report: the receiving end (POST /api/govopen/report/<step>) and the
+reporting portal's page of its reports to the tier above (/cascade/reports).
 
-The call's signature is checked over the exact bytes received before the body is read
+A call's signature is checked over the exact bytes received before the body is read
 (``sync.signing``); the answer is JSON with a documented return code (``code``, ``message``)."""
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 
 from ckanext.govopen.sync import receive, signing
-from ckanext.govopen.translations import text
+from ckanext.govopen.translations import _, text
 
 __all__ = ["govopen_cascade"]
 
@@ -60,3 +61,17 @@ def report(step: str) -> Response:
         log.exception("cascade: a report call from %s failed", verdict.origin)
         return _answer("3001")
     return _answer("0000", **result)
+
+
+@govopen_cascade.route("/cascade/reports")
+def reports():
+    if not tk.current_user.is_authenticated:
+        return tk.redirect_to(tk.url_for("user.login", next=request.full_path))
+    try:
+        targets = tk.get_action("govopen_report_list")({}, {})
+        problem = None
+    except tk.NotAuthorized:
+        return tk.abort(403, _('Only the data authority sees the reports to the tier above'))
+    except tk.ValidationError as err:
+        targets, problem = [], "; ".join(err.error_dict.get("targets_file", []))
+    return tk.render("govopen/cascade/reports.html", {"targets": targets, "problem": problem})

@@ -6,9 +6,10 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 
 from ckanext.govopen.sync import receive
+from ckanext.govopen.times import api_time
 from ckanext.govopen.translations import _
 
-__all__ = ["govopen_sync_receive"]
+__all__ = ["govopen_sync_receive", "govopen_report_list"]
 
 
 def _listing_problem(listing: Any) -> str | None:
@@ -60,3 +61,29 @@ def govopen_sync_receive(context, data_dict) -> dict[str, Any]:
     if step == "entries":
         return receive.entries(source, data_dict["report"], data_dict["entries"])
     return receive.finish(source, data_dict["report"])
+
+
+def _report_dict(row) -> dict[str, Any] | None:
+    if row is None:
+        return None
+    return {"id": row.id, "status": row.status, "started": api_time(row.started), "finished": api_time(row.finished),
+            "remote_id": row.remote_id, "figures": dict(row.figures or {}), "refused": list(row.refused or []),
+            "error": row.error}
+
+
+@tk.side_effect_free
+def govopen_report_list(context, data_dict) -> list[dict[str, Any]]:
+    """The tiers above this portal reports to (``ckanext.govopen.sync.targets_file``): each
+    target's name, url and kind (never its secret), its last report and last complete report
+    (status, times, figures, refused entries, error) and ``waiting`` (entries changed here since
+    the last complete report began, or refused by it; None before the first). For the data
+    authority and sysadmins.
+    """
+    from ckanext.govopen.sync import report
+
+    tk.check_access("govopen_report_list", context, data_dict)
+    try:
+        shown = report.last_reports()
+    except report.ReportFailed as err:
+        raise tk.ValidationError({"targets_file": [str(err)]})
+    return [{**t, "last": _report_dict(t["last"]), "last_done": _report_dict(t["last_done"])} for t in shown]
