@@ -291,6 +291,13 @@ def test_calls_that_are_forged_replayed_stale_or_unsigned_are_refused(tiers):
             urllib.request.urlopen(req, timeout=30)
         except urllib.error.HTTPError as err:
             assert json.load(err)["code"] == expected
+    # a listing that would withdraw everything is refused by the guard: nothing is withdrawn
+    before = set(copies(province))
+    status, answer = signed_call(province, city.url, SECRETS["city"], "offer", {"listing": {}})
+    assert (status, answer["code"]) == (409, "2003") and set(copies(province)) == before
+    status, answer = signed_call(province, city.url, SECRETS["city"], "offer",
+                                 {"listing": {i: "0" * 64 for i in sorted(before)[: len(before) // 2]}})
+    assert (status, answer["code"]) == (409, "2003") and set(copies(province)) == before
     # the action itself is not reachable through the action API, not even by a sysadmin
     with pytest.raises(urllib.error.HTTPError) as refused:
         province.api("govopen_sync_receive", province.token, step="finish", report="x")
