@@ -40,8 +40,9 @@ start() {
   launch fetch "$GOVOPEN_VENV/bin/ckan" -c "$ini" govopen sync consume fetch
   # setsid: the loop and its sleeps form one process group, which stop kills whole.
   # `harvester run` starts scheduled and requested harvest jobs and closes finished ones;
+  # `govopen forward` sends applications for copies to their origins and brings back their answers;
   # `govopen report --all` reports the catalogue to the targets of ckanext.govopen.sync.targets_file.
-  launch sweep setsid bash -c "n=1; while true; do '$GOVOPEN_VENV/bin/ckan' -c '$ini' govopen sla-sweep --quiet; '$GOVOPEN_VENV/bin/ckan' -c '$ini' harvester run >/dev/null; if (( n % $report_every == 0 )); then '$GOVOPEN_VENV/bin/ckan' -c '$ini' govopen report --all --quiet; fi; n=\$((n + 1)); sleep $((minutes * 60)); done"
+  launch sweep setsid bash -c "n=1; while true; do '$GOVOPEN_VENV/bin/ckan' -c '$ini' govopen sla-sweep --quiet; '$GOVOPEN_VENV/bin/ckan' -c '$ini' harvester run >/dev/null; '$GOVOPEN_VENV/bin/ckan' -c '$ini' govopen forward --quiet; if (( n % $report_every == 0 )); then '$GOVOPEN_VENV/bin/ckan' -c '$ini' govopen report --all --quiet; fi; n=\$((n + 1)); sleep $((minutes * 60)); done"
   note "mail: $maildir/new/"
 }
 

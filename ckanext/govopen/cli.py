@@ -254,3 +254,16 @@ def report(names: tuple[str, ...], every: bool, quiet: bool) -> None:
             click.echo(f"  {refusal['id']}: {refusal['code']} {refusal.get('message', '')}", err=True)
     if failed:
         raise SystemExit(1)
+
+
+@govopen.command("forward")
+@click.option("--quiet", is_flag=True, help="Print only the summary.")
+def forward(quiet: bool) -> None:
+    """Send the applications made here for copies to their origin portals (queued ones are
+    retried; an origin files each once), then bring back where the open ones stand there."""
+    from ckanext.govopen.sync import forward as forwarding
+
+    result = forwarding.run(progress=(lambda m: None) if quiet else click.echo)
+    if quiet:
+        click.echo("{sent} sent, {failed} failed, {waiting} waiting to be sent; {updated} updated, "
+                   "{answered} answered".format(**result))

@@ -21,6 +21,7 @@ import pytest
 from ckanext.govopen.sync import mapping, signing
 from tests.live.conftest import ROOT, Portal, _up
 from tests.live.sync_support import every, leaks, restricted_urls
+from tests.requests_support import ID_NUMBER
 
 BASE = int(os.environ.get("GOVOPEN_CASCADE_PORT", "5075"))
 PUBLISHED = ("unconditional", "on_application")
@@ -102,9 +103,9 @@ def city_entry(city: Portal, name: str, **fields) -> dict:
 
 
 def signed_call(portal: Portal, origin: str, secret: str, step: str, payload, *, when: int | None = None,
-                body: bytes | None = None, headers: dict | None = None):
-    """One report call as an origin would make it (or a forger): (HTTP status, answer)."""
-    path = f"/api/govopen/report/{step}"
+                body: bytes | None = None, headers: dict | None = None, flow: str = "report"):
+    """One report (or forward) call as a portal would make it (or a forger): (HTTP status, answer)."""
+    path = f"/api/govopen/{flow}/{step}"
     raw = json.dumps(payload, ensure_ascii=False).encode()
     sent = signing.signed_headers(origin, secret, "POST", path, raw, when or int(time.time()))
     req = urllib.request.Request(portal.url + path, data=raw if body is None else body, method="POST",
@@ -317,3 +318,67 @@ def test_an_origin_cannot_write_another_origins_entries(tiers):
     assert city.url in answer["results"][0]["message"]
     signed_call(province, COUNTY, SECRETS["county"], "finish", {"report": offered["report"]})
     assert copies(province)[victim["id"]]["title"] == before["title"]
+
+
+
+# --- applications forwarded to the tier that holds the data --------------------------------
+
+def user_token(portal: Portal, name: str) -> str:
+    if portal.ckan("user", "show", name).strip().endswith("User: None"):
+        portal.ckan("user", "add", name, f"email={name}@example.com", "password=live-tests-Pw-2026")
+    return portal.ckan("user", "token", "add", name, "live-tests").strip().splitlines()[-1].strip()
+
+
+def an_application(copy: dict) -> dict:
+    return {"dataset_id": copy["id"], "kind": "open_application", "applicant_type": "person",
+            "applicant_name": "李研究", "id_number": ID_NUMBER, "purpose": "出生率研究", "scenario": "高校课题",
+            "usage_type": "public_interest", "security_measures": "内网存储", "requested_until": "2027-06-30",
+            "written_reply": True}
+
+
+def test_an_application_made_at_the_province_is_answered_by_the_city(tiers):
+    city, province = tiers["city"], tiers["province"]
+    token = user_token(province, "casc_applicant")
+    copy = next(d for d in copies(province).values() if d["open_category"] == "on_application")
+    made = province.api("govopen_request_create", token, **an_application(copy))
+    assert (made["forwarded"], made["state"], made["id_number"]) == (True, "queued", ID_NUMBER)
+
+    assert "1 sent" in ckan(province, "forward").stdout
+    [mine] = province.api("govopen_forward_list", token)["results"]
+    assert mine["state"] == "forwarded" and mine["status"] == "submitted" and mine["due"] and mine["number"]
+    assert mine["id_number"] != ID_NUMBER and leaks(province, [ID_NUMBER]) == []  # only the origin keeps it
+    at_city = city.api("govopen_request_show", city.token, id=mine["remote_id"])
+    assert at_city["id_number"] == ID_NUMBER and at_city["dataset_id"] == copy["origin_dataset_id"]
+    assert at_city["forwarded_from"] == {"portal": province.url, "id": made["id"]}
+
+    # A retry (the answer was lost) files nothing twice.
+    status, again = signed_call(city, province.url, SECRETS["city"], "apply", flow="forward", payload={
+        "forward_id": made["id"], "kind": "open_application", "dataset_id": copy["origin_dataset_id"],
+        "applicant": {k: v for k, v in an_application(copy).items() if k not in ("dataset_id", "kind")}})
+    assert (status, again["id"]) == (200, at_city["id"])
+    assert ckan(province, "forward").stdout.count("0 sent") == 1
+
+    # Decided at the city, under its policy; the applicant sees it at the province on the next run.
+    city.api("govopen_request_decide", city.token, id=at_city["id"], decision="reject", reason="涉及第三方商业秘密",
+             legal_basis="《巢湖市政务数据共享开放管理办法》第十七条")
+    assert "1 answered" in ckan(province, "forward").stdout
+    [mine] = province.api("govopen_forward_list", token)["results"]
+    assert (mine["state"], mine["status"], mine["decision"]["reason"]) == ("answered", "rejected", "涉及第三方商业秘密")
+    assert [e["to"] for e in mine["events"]][-1] == "rejected" and {e["portal"] for e in mine["events"]} == {city.url}
+    # Nobody else follows it: another user's list is empty.
+    assert province.api("govopen_forward_list", user_token(province, "casc_other"))["count"] == 0
+
+
+def test_an_origin_answers_only_the_portal_that_forwarded(tiers):
+    city, province, nation = tiers["city"], tiers["province"], tiers["nation"]
+    [mine] = province.api("govopen_forward_list", province.token, all=True)["results"]
+    # The county shares a secret with the province, not with the city: it cannot ask the city.
+    assert signed_call(city, COUNTY, SECRETS["county"], "status", {"forward_ids": [mine["id"]]},
+                       flow="forward")[1]["code"] == "1002"
+    # The nation shares no secret with the city (its copies come through the province): it says so.
+    token = user_token(nation, "casc_applicant")
+    copy = next(d for d in copies(nation).values() if d["open_category"] == "on_application")
+    nation.api("govopen_request_create", token, **an_application(copy))
+    assert "1 failed" in ckan(nation, "forward").stdout
+    [failed] = nation.api("govopen_forward_list", token)["results"]
+    assert failed["state"] == "failed" and city.url in failed["last_error"]

@@ -161,13 +161,17 @@ def govopen_sync_receive(context, data_dict):
     return {"success": False, "msg": _('Only signed reports from a registered origin portal')}
 
 
+govopen_forward_receive = govopen_sync_receive
+govopen_forward_list = _logged_in
+
+
 __all__ = [
     "govopen_deadline", "govopen_policy_show", "govopen_category_change_list",
     "resource_show", "resource_view_list",
     "govopen_request_create", "govopen_request_show", "govopen_request_list", "govopen_request_accept",
     "govopen_request_ask_info", "govopen_request_respond", "govopen_request_decide",
     "govopen_request_withdraw", "govopen_request_suspend", "govopen_grant_list", "govopen_grant_revoke", "govopen_request_overview",
-    "harvest_object_show", "harvest_object_list", "govopen_sync_receive", "govopen_report_list",
+    "harvest_object_show", "harvest_object_list", "govopen_sync_receive", "govopen_report_list", "govopen_forward_receive", "govopen_forward_list",
     "package_update", "package_patch", "package_delete", "package_resource_reorder",
     "resource_create", "resource_update", "resource_patch", "resource_delete",
 ]

@@ -26,7 +26,7 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckanext.harvest.model import HarvestJob, HarvestObject, HarvestObjectExtra, HarvestSource
 
-from ckanext.govopen.sync import mapping, rules, store
+from ckanext.govopen.sync import mapping, peer, rules, store
 from ckanext.govopen.sync.harvester import GUARDED, NO_LONGER_LISTED, _config
 from ckanext.govopen.sync.signing import CODES
 from ckanext.govopen.text import N_, Message
@@ -59,23 +59,9 @@ def push_source(origin: str) -> HarvestSource | None:
     return None
 
 
-def _secrets() -> dict[str, str]:
-    path = tk.config.get("ckanext.govopen.sync.origins_file")
-    if not path:
-        return {}
-    try:
-        with open(path, encoding="utf-8") as f:
-            value = json.load(f)
-    except (OSError, ValueError):
-        log.error("ckanext.govopen.sync.origins_file %s cannot be read as JSON: no origin is accepted", path)
-        return {}
-    return {str(k).rstrip("/"): v for k, v in value.items() if isinstance(v, str) and v} \
-        if isinstance(value, dict) else {}
-
-
 def secret_for(origin: str) -> str | None:
     """The secret shared with ORIGIN, when it is a registered push source (fail closed)."""
-    secret = _secrets().get(origin.rstrip("/"))
+    secret = peer.origin_secrets().get(origin.rstrip("/"))
     return secret if secret and push_source(origin) is not None else None
 
 

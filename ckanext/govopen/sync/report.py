@@ -13,12 +13,6 @@ the upper portal checks everything again and answers with documented return code
 from __future__ import annotations
 
 import json
-import logging
-import socket
-import time
-import urllib.error
-import urllib.parse
-import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -27,15 +21,13 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 
 from ckanext.govopen.model import Report, utcnow
-from ckanext.govopen.sync import mapping, rules, signing
+from ckanext.govopen.sync import mapping, peer, rules
 from ckanext.govopen.text import N_
 from ckanext.govopen.translations import text
 
 __all__ = ["ReportFailed", "targets", "report", "last_reports", "BATCH", "FIGURES"]
 
-log = logging.getLogger(__name__)
 BATCH = 50  # entries per call (the receiver takes at most 100)
-RETRIED = ("3001", "3002")
 FIGURES = ("listed", "wanted", "added", "updated", "withdrawn", "errored")
 
 
@@ -90,39 +82,10 @@ def _catalogue() -> Iterator[dict[str, Any]]:
 
 
 def _call(target: dict[str, str], step: str, payload: dict[str, Any]) -> dict[str, Any]:
-    """POST one signed step; retried (signed anew) on a refused connection, a timeout, or a
-    3xxx answer. Raises ReportFailed with the answer's code and message otherwise."""
-    site = tk.config.get("ckan.site_url").rstrip("/")
-    url = f"{target['url'].rstrip('/')}/api/govopen/report/{step}"
-    path = urllib.parse.urlsplit(url).path
-    body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
-    retries = tk.config.get("ckanext.govopen.sync.retries")
-    backoff = tk.config.get("ckanext.govopen.sync.backoff")
-    timeout = tk.config.get("ckanext.govopen.sync.timeout")
-    for attempt in range(retries + 1):
-        headers = {"Content-Type": "application/json", "User-Agent": "ckanext-govopen report",
-                   **signing.signed_headers(site, target["secret"], "POST", path, body, int(time.time()))}
-        try:
-            with urllib.request.urlopen(urllib.request.Request(url, data=body, headers=headers, method="POST"),
-                                        timeout=timeout) as res:
-                return json.loads(res.read().decode("utf-8"))
-        except urllib.error.HTTPError as err:
-            try:
-                answer = json.loads(err.read().decode("utf-8"))
-            except ValueError:
-                answer = {"code": None, "message": f"HTTP {err.code}"}
-            if not isinstance(answer, dict):
-                answer = {"code": None, "message": f"HTTP {err.code}"}
-            if answer.get("code") not in RETRIED or attempt == retries:
-                details = answer.get("errors")
-                message = str(answer.get("message")) + (f" {json.dumps(details, ensure_ascii=False)}" if details else "")
-                raise ReportFailed(message, answer.get("code"))
-        except (urllib.error.URLError, socket.timeout, ConnectionError, ValueError) as err:
-            if attempt == retries:
-                raise ReportFailed(text(N_("The upper portal {url} could not be reached: {error}")).format(
-                    url=target["url"], error=getattr(err, "reason", err)))
-        time.sleep(backoff * 2 ** attempt)
-    raise AssertionError("unreachable")
+    try:
+        return peer.call(target["url"], target["secret"], f"/api/govopen/report/{step}", payload)
+    except peer.CallFailed as err:
+        raise ReportFailed(str(err), err.code) from err
 
 
 def report(name: str, progress: Callable[[str], None] = lambda _m: None) -> dict[str, Any]:
@@ -152,7 +115,7 @@ def report(name: str, progress: Callable[[str], None] = lambda _m: None) -> dict
 
 
 def _report(name: str, target: dict[str, str], row: Report, progress: Callable[[str], None]) -> dict[str, Any]:
-    site = tk.config.get("ckan.site_url").rstrip("/")
+    site = peer.site_url()
     rule = {"target": target["target"]}
     progress(f"reading the catalogue for {name} ({target['target']})")
     travelling: dict[str, dict[str, Any]] = {}

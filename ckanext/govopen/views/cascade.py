@@ -31,26 +31,27 @@ def _answer(code: str, message: str | None = None, **data) -> Response:
                     content_type="application/json;charset=utf-8")
 
 
-@govopen_cascade.route("/api/govopen/report/<step>", methods=["POST"])
-def report(step: str) -> Response:
+def _signed_call(action: str, step: str, secret_for) -> Response:
+    """Verify the call's signature over the bytes received, then run ACTION for the caller."""
     body = request.get_data(cache=True)
     verdict = signing.verify(request.headers, "POST", request.path, body, int(time.time()),
-                             receive.secret_for, receive.first_use,
+                             secret_for, receive.first_use,
                              window=tk.config.get("ckanext.govopen.sync.signature_window"))
     if not verdict.ok:
-        log.warning("cascade: refused a report call from %s: %s", verdict.origin, verdict.code)
+        log.warning("cascade: refused a call to %s from %s: %s", request.path, verdict.origin, verdict.code)
         return _answer(verdict.code)
     try:
         data = json.loads(body.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
-        return _answer("1006", errors={"body": [text(signing.CODES["1006"])]})
+        data = None
     if not isinstance(data, dict):
         return _answer("1006", errors={"body": [text(signing.CODES["1006"])]})
     site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"]
     context = {"model": model, "session": model.Session, "user": site_user, "govopen_origin": verdict.origin}
     try:
-        result = tk.get_action("govopen_sync_receive")(context, {**data, "step": step})
+        result = tk.get_action(action)(context, {**data, "step": step})
     except tk.ValidationError as err:
+        model.Session.rollback()
         return _answer("1006", errors=err.error_dict)
     except receive.ReportError as err:
         return _answer(err.code, str(err))
@@ -58,9 +59,23 @@ def report(step: str) -> Response:
         return _answer("1002")
     except Exception:  # noqa: BLE001 - answered with the documented code, logged in full
         model.Session.rollback()
-        log.exception("cascade: a report call from %s failed", verdict.origin)
+        log.exception("cascade: a call to %s from %s failed", request.path, verdict.origin)
         return _answer("3001")
     return _answer("0000", **result)
+
+
+@govopen_cascade.route("/api/govopen/report/<step>", methods=["POST"])
+def report(step: str) -> Response:
+    """A push report from an origin registered here (offer, entries, finish)."""
+    return _signed_call("govopen_sync_receive", step, receive.secret_for)
+
+
+@govopen_cascade.route("/api/govopen/forward/<step>", methods=["POST"])
+def forward(step: str) -> Response:
+    """An application forwarded by a portal this one shares a secret with (apply, status)."""
+    from ckanext.govopen.sync import peer
+
+    return _signed_call("govopen_forward_receive", step, peer.secret_of)
 
 
 @govopen_cascade.route("/cascade/reports")

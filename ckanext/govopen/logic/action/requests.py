@@ -18,7 +18,8 @@ from ckanext.govopen.requests import rules as workflow
 from ckanext.govopen.deadlines import sla
 from ckanext.govopen.logic import schema
 from ckanext.govopen.logic.validators import problem_text
-from ckanext.govopen.model import Grant, Request, utcnow
+from ckanext.govopen.model import Forward, Grant, Request, utcnow
+from ckanext.govopen.sync import forward
 from ckanext.govopen.text import N_
 
 __all__ = ["govopen_request_create", "govopen_request_show", "govopen_request_list",
@@ -122,7 +123,8 @@ def govopen_request_create(context, data_dict) -> dict[str, Any]:
         raise tk.ValidationError({"dataset_id": [_('No such dataset')]})
     kind = data_dict["kind"]
     extras = pkg.extras or {}
-    if extras.get("origin_dataset_id"):
+    copy = bool(extras.get("origin_dataset_id"))
+    if copy and kind != "open_application":
         # A harvested copy: the department that holds the data answers, on its own portal.
         raise tk.ValidationError({"dataset_id": [
             _('This entry is a copy from {origin}: apply, object or report errors there').format(
@@ -133,6 +135,13 @@ def govopen_request_create(context, data_dict) -> dict[str, Any]:
     _raise_problems(workflow.application_problems(
         kind, data_dict, today, (extras.get("open_category"), extras.get("share_category")),
         rule.research_public_interest_only))
+    if copy:
+        # Applied for here, answered at the origin: forwarded (ckan govopen forward), followed here.
+        _check_daily_limit(user, Forward)
+        applicant = {k: data_dict[k] for k in workflow.APPLICANT_FIELDS if data_dict.get(k) not in (None, "", False)}
+        fwd = forward.queue(user, pkg, kind, applicant)
+        model.repo.commit()
+        return forward.forward_dict(fwd, see_identifiers=True)
 
     resource_ids = [r.id for r in pkg.resources]
     wanted = data_dict.get("resource_ids") or resource_ids
@@ -147,11 +156,9 @@ def govopen_request_create(context, data_dict) -> dict[str, Any]:
         if applicant_org not in orgs or applicant_org == pkg.owner_org:
             raise tk.ValidationError({"applicant_org": [_('Choose your own department, other than the provider')]})
 
-    limit = tk.config["ckanext.govopen.requests.daily_limit"]
-    since = utcnow() - datetime.timedelta(days=1)
-    recent = model.Session.query(Request).filter(Request.user_id == user.id, Request.created > since).count()
-    if limit and recent >= limit and not user.sysadmin:
-        raise tk.ValidationError({"kind": [_('At most {limit} requests a day: try again later').format(limit=limit)]})
+    forwarded_from = context.get("govopen_forwarded_from")  # set by sync.forward only (not from the API)
+    if not forwarded_from:  # the portal that forwarded it applied its own limit
+        _check_daily_limit(user, Request)
 
     trusted = bool(user.sysadmin or store.share_departments(user))
     privacy = kind == "objection" and data_dict.get("objection_type") == "privacy" \
@@ -163,6 +170,8 @@ def govopen_request_create(context, data_dict) -> dict[str, Any]:
     if applicant.get("requested_until") is not None:
         # Stored normalised: the sweep casts it in SQL (application_problems has checked it).
         applicant["requested_until"] = workflow.parse_date(applicant["requested_until"]).isoformat()
+    if forwarded_from:
+        applicant["forwarded_from"] = dict(forwarded_from)
     req = Request(kind=kind, status="submitted", package_id=pkg.id, owner_org=pkg.owner_org,
                   resource_ids=sorted(wanted), user_id=user.id, applicant_org=applicant_org,
                   applicant=applicant, policy=policy.name)
@@ -181,6 +190,14 @@ def govopen_request_create(context, data_dict) -> dict[str, Any]:
     notifications.queue_for(req, "submitted", event, user.id)
     roles = store.roles_for(user, req)
     return _commit_and_show(context, req, roles)
+
+
+def _check_daily_limit(user: model.User, table) -> None:
+    limit = tk.config["ckanext.govopen.requests.daily_limit"]
+    since = utcnow() - datetime.timedelta(days=1)
+    recent = model.Session.query(table).filter(table.user_id == user.id, table.created > since).count()
+    if limit and recent >= limit and not user.sysadmin:
+        raise tk.ValidationError({"kind": [_('At most {limit} requests a day: try again later').format(limit=limit)]})
 
 
 def _check_privacy_limit(user: model.User) -> None:

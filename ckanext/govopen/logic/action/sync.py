@@ -3,13 +3,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import ckan.model as model
 import ckan.plugins.toolkit as tk
 
 from ckanext.govopen.sync import receive
 from ckanext.govopen.times import api_time
 from ckanext.govopen.translations import _
 
-__all__ = ["govopen_sync_receive", "govopen_report_list"]
+__all__ = ["govopen_sync_receive", "govopen_report_list", "govopen_forward_receive", "govopen_forward_list"]
 
 
 def _listing_problem(listing: Any) -> str | None:
@@ -87,3 +88,69 @@ def govopen_report_list(context, data_dict) -> list[dict[str, Any]]:
     except report.ReportFailed as err:
         raise tk.ValidationError({"targets_file": [str(err)]})
     return [{**t, "last": _report_dict(t["last"]), "last_done": _report_dict(t["last_done"])} for t in shown]
+
+
+def govopen_forward_receive(context, data_dict) -> dict[str, Any]:
+    """An application forwarded by the portal whose signature the cascade view verified
+    (``context["govopen_origin"]``: here, the portal that forwards), or its question about
+    the requests it forwarded; not callable through the action API.
+
+    :param step: ``apply`` (with ``forward_id``, ``kind`` open_application, ``dataset_id`` (this
+        portal's), ``applicant``: the applicant's declaration, as govopen_request_create takes it)
+        or ``status`` (with ``forward_ids``, at most 100)
+    :returns: apply: the request's state (``forward_id``, ``id``, ``number``, ``status``, ``due``,
+        ``decision``, ``events``, each with this portal's URL); status: ``requests``, a list of those
+    :raises ValidationError: field errors (the application's own, as govopen_request_create's)
+    """
+    from ckanext.govopen.sync import forward
+
+    tk.check_access("govopen_forward_receive", context, data_dict)
+    portal = context["govopen_origin"].rstrip("/")
+    step = data_dict.get("step")
+    if step == "status":
+        ids = data_dict.get("forward_ids")
+        if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids) or len(ids) > 100:
+            raise tk.ValidationError({"forward_ids": [_('A list of at most 100 forward ids')]})
+        return {"requests": forward.states(portal, ids)}
+    errors: dict[str, list[str]] = {}
+    if step != "apply":
+        errors["step"] = [_('One of apply, status')]
+    if not (isinstance(data_dict.get("forward_id"), str) and 0 < len(data_dict["forward_id"]) <= 100):
+        errors["forward_id"] = [_('The id of the forward at the portal that sends it')]
+    if data_dict.get("kind") != "open_application":
+        errors["kind"] = [_('Only applications for open data on application are forwarded')]
+    if not isinstance(data_dict.get("dataset_id"), str):
+        errors["dataset_id"] = [_('No such dataset')]
+    if not isinstance(data_dict.get("applicant"), dict):
+        errors["applicant"] = [_('The applicant\'s declaration, as an object')]
+    if errors:
+        raise tk.ValidationError(errors)
+    return forward.accept(portal, data_dict)
+
+
+@tk.side_effect_free
+def govopen_forward_list(context, data_dict) -> dict[str, Any]:
+    """Applications made here for copies and forwarded to their origin portals: the user's own
+    (sysadmins: everyone's, with ``all``), newest first, with the origin's status, due date,
+    decision and events.
+
+    :param all: sysadmins only: every user's (default: False)
+    :param limit: (default 20, at most 100) :param offset: (default 0)
+    :returns: ``count`` and ``results``
+    """
+    from ckanext.govopen.model import Forward
+    from ckanext.govopen.sync import forward
+
+    tk.check_access("govopen_forward_list", context, data_dict)
+    user = model.User.get(context.get("user") or "")
+    q = model.Session.query(Forward)
+    if not (user.sysadmin and tk.asbool(data_dict.get("all", False))):
+        q = q.filter(Forward.user_id == user.id)
+    try:
+        limit = min(max(int(data_dict.get("limit", 20)), 1), 100)
+        offset = max(int(data_dict.get("offset", 0)), 0)
+    except (TypeError, ValueError):
+        raise tk.ValidationError({"limit": [_('Whole numbers')]})
+    rows = q.order_by(Forward.created.desc()).limit(limit).offset(offset).all()
+    return {"count": q.count(),
+            "results": [forward.forward_dict(f, see_identifiers=f.user_id == user.id or user.sysadmin) for f in rows]}

@@ -1,0 +1,203 @@
+"""Applications forwarded across tiers (the cascade's supply-demand flow, 供需级联).
+
+On an upper portal, an application for an ``on_application`` copy is kept here as a
+``Forward`` and sent to the copy's origin portal, which holds the request, answers it under its
+own policy and deadlines, and tells the upper portal where it stands:
+
+- upper: ``queue`` (the applicant applies here), ``run`` (``ckan govopen forward``, each sweep):
+  send what is queued (retried until the origin has it; the origin takes each forward once,
+  however often it is sent), then ask the origins about every open forward;
+- origin: ``accept`` makes the request (as a user standing for the upper portal, with the
+  applicant's declaration), ``states`` tells the upper portal about the requests it forwarded.
+
+The applicant's identifiers travel only to the origin, in a signed call (HTTPS where the
+portals are configured so); once the origin has them, the upper portal keeps them masked.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import ckan.model as model
+import ckan.plugins.toolkit as tk
+
+from ckanext.govopen.catalogue.codes import mask_identifier
+from ckanext.govopen.model import Forward, Request, utcnow
+from ckanext.govopen.requests import rules as workflow
+from ckanext.govopen.sync import peer, store
+from ckanext.govopen.text import N_
+from ckanext.govopen.translations import text
+
+__all__ = ["queue", "run", "accept", "states", "forward_dict", "NO_ROUTE"]
+
+log = logging.getLogger(__name__)
+NO_ROUTE = N_("This portal shares no secret with the origin portal {portal}: the application cannot be forwarded")
+REFUSED = N_("The origin portal refused the application: {reason}")
+_IDENTIFIERS = ("credit_code", "id_number")
+
+
+# --- the upper portal ---------------------------------------------------------------------------
+
+def queue(user: model.User, pkg: model.Package, kind: str, applicant: dict[str, Any]) -> Forward:
+    """Keep USER's application for the copy PKG, to be forwarded to its origin (the caller commits)."""
+    extras = pkg.extras or {}
+    now = utcnow()
+    fwd = Forward(id=str(uuid.uuid4()), kind=kind, user_id=user.id, package_id=pkg.id,
+                  origin_portal=str(extras["origin_portal"]).rstrip("/"),
+                  origin_dataset_id=str(extras["origin_dataset_id"]), applicant=applicant, state="queued",
+                  attempts=0, remote_decision={}, remote_events=[], created=now, modified=now)
+    model.Session.add(fwd)
+    return fwd
+
+
+def forward_dict(fwd: Forward, see_identifiers: bool) -> dict[str, Any]:
+    applicant = dict(fwd.applicant or {})
+    if not see_identifiers:
+        for field in _IDENTIFIERS:
+            if applicant.get(field):
+                applicant[field] = mask_identifier(applicant[field])
+    pkg = model.Package.get(fwd.package_id)
+    return {"id": fwd.id, "kind": fwd.kind, "forwarded": True, "state": fwd.state, "user_id": fwd.user_id,
+            "dataset_id": fwd.package_id, "dataset_title": pkg.title if pkg else None,
+            "origin_portal": fwd.origin_portal, "attempts": fwd.attempts, "last_error": fwd.last_error,
+            "remote_id": fwd.remote_id, "number": fwd.remote_number, "status": fwd.remote_status,
+            "due": fwd.remote_due, "decision": dict(fwd.remote_decision or {}),
+            "events": list(fwd.remote_events or []), "created": fwd.created.isoformat(),
+            "modified": fwd.modified.isoformat(), **applicant}
+
+
+def _apply(fwd: Forward, state: dict[str, Any]) -> None:
+    fwd.remote_id, fwd.remote_number = state.get("id"), state.get("number")
+    fwd.remote_status, fwd.remote_due = state.get("status"), state.get("due")
+    fwd.remote_decision = state.get("decision") or {}
+    fwd.remote_events = state.get("events") or []
+    fwd.state = "answered" if fwd.remote_status in workflow.END_STATUSES else "forwarded"
+    fwd.last_error = None
+    fwd.modified = utcnow()
+
+
+def _send(fwd: Forward) -> None:
+    secret = peer.secret_of(fwd.origin_portal)
+    if not secret:
+        fwd.state, fwd.last_error = "failed", text(NO_ROUTE).format(portal=fwd.origin_portal)
+        return
+    fwd.attempts += 1
+    try:
+        state = peer.call(fwd.origin_portal, secret, "/api/govopen/forward/apply",
+                          {"forward_id": fwd.id, "kind": fwd.kind, "dataset_id": fwd.origin_dataset_id,
+                           "applicant": fwd.applicant})
+    except peer.CallFailed as err:
+        if err.code is None or err.code in peer.RETRIED:
+            fwd.last_error = str(err)  # not reached: stays queued, sent again next run
+        else:
+            fwd.state, fwd.last_error = "failed", text(REFUSED).format(reason=err)
+        fwd.modified = utcnow()
+        return
+    _apply(fwd, state)
+    # The origin has the identifiers now: here they are kept masked only.
+    fwd.applicant = {k: (mask_identifier(v) if k in _IDENTIFIERS and v else v) for k, v in (fwd.applicant or {}).items()}
+
+
+def run(progress: Callable[[str], None] = lambda _m: None) -> dict[str, int]:
+    """Send the queued forwards, then ask each origin about the open ones. One commit per forward."""
+    figures = {"sent": 0, "failed": 0, "waiting": 0, "updated": 0, "answered": 0}
+    for (fwd_id,) in model.Session.query(Forward.id).filter(Forward.state == "queued").order_by(Forward.created).all():
+        fwd = model.Session.query(Forward).filter(Forward.id == fwd_id).with_for_update(skip_locked=True).one_or_none()
+        if fwd is None or fwd.state != "queued":
+            model.Session.rollback()
+            continue
+        _send(fwd)
+        figures[{"queued": "waiting", "failed": "failed"}.get(fwd.state, "sent")] += 1
+        model.Session.commit()
+    open_ = model.Session.query(Forward).filter(Forward.state == "forwarded").all()
+    by_origin: dict[str, list[Forward]] = {}
+    for fwd in open_:
+        by_origin.setdefault(fwd.origin_portal, []).append(fwd)
+    for origin, forwards in by_origin.items():
+        secret = peer.secret_of(origin)
+        if not secret:
+            continue
+        for n in range(0, len(forwards), 100):
+            batch = forwards[n:n + 100]
+            try:
+                answer = peer.call(origin, secret, "/api/govopen/forward/status",
+                                   {"forward_ids": [f.id for f in batch]})
+            except peer.CallFailed as err:
+                progress(f"{origin}: {err}")
+                for fwd in batch:
+                    fwd.last_error = str(err)
+                model.Session.commit()
+                continue
+            known = {s["forward_id"]: s for s in answer.get("requests", []) if isinstance(s, dict)}
+            for fwd in batch:
+                if fwd.id in known:
+                    before = (fwd.remote_status, len(fwd.remote_events or []))
+                    _apply(fwd, known[fwd.id])
+                    if (fwd.remote_status, len(fwd.remote_events or [])) != before:
+                        figures["updated"] += 1
+                    figures["answered"] += fwd.state == "answered"
+            model.Session.commit()
+    progress("{sent} sent, {failed} failed, {waiting} waiting to be sent; {updated} updated, {answered} answered"
+             .format(**figures))
+    return figures
+
+
+# --- the origin portal --------------------------------------------------------------------------
+
+def _proxy_user(portal: str) -> model.User:
+    """The user a portal's forwarded applications are filed as here (one per portal; it cannot log in)."""
+    name = "portal-" + hashlib.sha256(portal.encode()).hexdigest()[:16]
+    user = model.User.get(name)
+    if user is None:
+        user = model.User(name=name, fullname=f"{portal}", password=secrets.token_urlsafe(32),
+                          about=text(N_("Applications forwarded from {portal}")).format(portal=portal))
+        model.Session.add(user)
+        model.Session.flush()
+    return user
+
+
+def _forwarded(portal: str, forward_ids: list[str]):
+    fwd = Request.applicant["forwarded_from"]
+    return model.Session.query(Request).filter(fwd["portal"].astext == portal, fwd["id"].astext.in_(forward_ids))
+
+
+def _state(req: Request) -> dict[str, Any]:
+    site = peer.site_url()
+    decision = dict(req.decision or {})
+    return {"forward_id": (req.applicant or {}).get("forwarded_from", {}).get("id"), "id": req.id,
+            "number": f"{req.created.year}-{req.number:06d}", "status": req.status,
+            "due": req.due.isoformat() if req.due else None,
+            "decision": {k: decision[k] for k in ("decision", "reason", "legal_basis", "conditions", "expires")
+                         if k in decision},
+            "events": [{"portal": site, "action": e.action, "to": e.to_status, "note": e.note,
+                        "created": e.created.isoformat()} for e in req.events()]}
+
+
+def accept(portal: str, data: dict[str, Any]) -> dict[str, Any]:
+    """File the application PORTAL forwarded (once: the same forward_id again answers the same
+    request), through govopen_request_create, under this portal's own policy."""
+    from ckanext.govopen.requests import notifications
+
+    forward_id = data["forward_id"]
+    store.lock("forward", portal, forward_id)
+    existing = _forwarded(portal, [forward_id]).first()
+    if existing is not None:
+        model.Session.rollback()
+        return _state(existing)
+    user = _proxy_user(portal)
+    context = {"model": model, "session": model.Session, "user": user.name, "defer_commit": True,
+               "govopen_forwarded_from": {"portal": portal, "id": forward_id}}
+    result = tk.get_action("govopen_request_create")(
+        context, {**data["applicant"], "dataset_id": data["dataset_id"], "kind": data["kind"]})
+    model.Session.commit()
+    notifications.dispatch()
+    return _state(model.Session.get(Request, result["id"]))
+
+
+def states(portal: str, forward_ids: list[str]) -> list[dict[str, Any]]:
+    """Where the requests PORTAL forwarded (of FORWARD_IDS) stand; nothing of any other portal's."""
+    return [_state(req) for req in _forwarded(portal, forward_ids).order_by(Request.created)]
