@@ -12,17 +12,12 @@ import ckan.plugins.toolkit as tk
 from ckan.tests import factories, helpers
 from ckanext.harvest.model import HarvestJob, HarvestObject, HarvestObjectError
 
-from ckanext.govopen.catalogue.codes import credit_code_check_char
+from tests.catalog_support import department_code as _code
 from ckanext.govopen.sync import mapping
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 
 SOURCE = "http://county.example.gov.cn"
-
-
-def _code(n: int) -> str:
-    first = f"11340181MB{n:07d}"
-    return first + credit_code_check_char(first)
 
 
 @pytest.fixture

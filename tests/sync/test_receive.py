@@ -10,17 +10,12 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.tests import factories, helpers
 
-from ckanext.govopen.catalogue.codes import credit_code_check_char
+from tests.catalog_support import department_code as _code
 from ckanext.govopen.sync import receive, runner
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 
 ORIGIN = "http://city.example.gov.cn"
-
-
-def _code(n: int) -> str:
-    first = f"11340181MB{n:07d}"
-    return first + credit_code_check_char(first)
 
 
 @pytest.fixture

@@ -30,6 +30,7 @@ from ckanext.govopen.model import Forward, Request, utcnow
 from ckanext.govopen.requests import rules as workflow
 from ckanext.govopen.sync import peer, store
 from ckanext.govopen.text import N_
+from ckanext.govopen.times import api_time
 from ckanext.govopen.translations import text
 
 __all__ = ["queue", "run", "accept", "states", "forward_dict", "NO_ROUTE"]
@@ -66,8 +67,8 @@ def forward_dict(fwd: Forward, see_identifiers: bool) -> dict[str, Any]:
             "origin_portal": fwd.origin_portal, "attempts": fwd.attempts, "last_error": fwd.last_error,
             "remote_id": fwd.remote_id, "number": fwd.remote_number, "status": fwd.remote_status,
             "due": fwd.remote_due, "decision": dict(fwd.remote_decision or {}),
-            "events": list(fwd.remote_events or []), "created": fwd.created.isoformat(),
-            "modified": fwd.modified.isoformat(), **applicant}
+            "events": list(fwd.remote_events or []), "created": api_time(fwd.created),
+            "modified": api_time(fwd.modified), **applicant}
 
 
 def _apply(fwd: Forward, state: dict[str, Any]) -> None:
@@ -174,7 +175,7 @@ def _state(req: Request) -> dict[str, Any]:
             "decision": {k: decision[k] for k in ("decision", "reason", "legal_basis", "conditions", "expires")
                          if k in decision},
             "events": [{"portal": site, "action": e.action, "to": e.to_status, "note": e.note,
-                        "created": e.created.isoformat()} for e in req.events()]}
+                        "created": api_time(e.created)} for e in req.events()]}
 
 
 def accept(portal: str, data: dict[str, Any]) -> dict[str, Any]:

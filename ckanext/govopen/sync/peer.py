@@ -19,7 +19,7 @@ from ckanext.govopen.sync import signing
 from ckanext.govopen.text import N_
 from ckanext.govopen.translations import text
 
-__all__ = ["CallFailed", "call", "origin_secrets", "secret_of", "site_url", "RETRIED"]
+__all__ = ["CallFailed", "call", "json_file", "origin_secrets", "secret_of", "site_url", "RETRIED"]
 
 log = logging.getLogger(__name__)
 RETRIED = ("3001", "3002")  # the receiver failed or was busy: worth sending again
@@ -37,16 +37,25 @@ def site_url() -> str:
     return tk.config.get("ckan.site_url").rstrip("/")
 
 
+def json_file(option: str) -> Any:
+    """The JSON in the file config OPTION names (None when no file is named or it does not
+    exist); raises OSError or ValueError when it cannot be read. Read on every use: a changed
+    secret counts from the next call."""
+    import os
+
+    path = tk.config.get(option)
+    if not path or not os.path.exists(path):
+        return None
+    with open(path, encoding="utf-8") as f:
+        return json.load(f)
+
+
 def origin_secrets() -> dict[str, str]:
     """{origin URL: secret} from ckanext.govopen.sync.origins_file ({} when unreadable: fail closed)."""
-    path = tk.config.get("ckanext.govopen.sync.origins_file")
-    if not path:
-        return {}
     try:
-        with open(path, encoding="utf-8") as f:
-            value = json.load(f)
+        value = json_file("ckanext.govopen.sync.origins_file")
     except (OSError, ValueError):
-        log.error("ckanext.govopen.sync.origins_file %s cannot be read as JSON: no origin is accepted", path)
+        log.error("ckanext.govopen.sync.origins_file cannot be read as JSON: no origin is accepted")
         return {}
     return {str(k).rstrip("/"): v for k, v in value.items() if isinstance(v, str) and v} \
         if isinstance(value, dict) else {}

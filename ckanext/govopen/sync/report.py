@@ -12,7 +12,6 @@ the upper portal checks everything again and answers with documented return code
 """
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -40,13 +39,12 @@ class ReportFailed(Exception):
 def targets() -> dict[str, dict[str, str]]:
     """The configured targets, checked: each has a url, a secret and a target kind."""
     path = tk.config.get("ckanext.govopen.sync.targets_file")
-    if not path:
-        return {}
     try:
-        with open(path, encoding="utf-8") as f:
-            value = json.load(f)
+        value = peer.json_file("ckanext.govopen.sync.targets_file")
     except (OSError, ValueError) as err:
         raise ReportFailed(text(N_("The targets file {path} cannot be read: {error}")).format(path=path, error=err))
+    if value is None:
+        return {}
     if not isinstance(value, dict):
         raise ReportFailed(text(N_("The targets file {path} is not a JSON object of targets")).format(path=path))
     for name, target in value.items():

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-import json
-import os
 from dataclasses import dataclass
 
 import ckan.model as model
-import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 from ckanext.harvest.model import HarvestJob, HarvestObject, HarvestObjectExtra, HarvestSource
 
@@ -89,11 +86,9 @@ def name_taken(name: str, package_id: str) -> bool:
 def token_for(source_url: str) -> str | None:
     """The API token for reading SOURCE_URL, from the file named by
     ckanext.govopen.sync.tokens_file (JSON: {source URL: token}); never from the source's config."""
-    path = tk.config.get("ckanext.govopen.sync.tokens_file")
-    if not path or not os.path.exists(path):
-        return None
-    with open(path, encoding="utf-8") as f:
-        tokens = json.load(f)
+    from ckanext.govopen.sync import peer
+
+    tokens = peer.json_file("ckanext.govopen.sync.tokens_file") or {}
     return tokens.get(source_url.rstrip("/")) or tokens.get(source_url)
 
 
