@@ -11,6 +11,8 @@ package_create (validation, the package_show it indexes, the index update) and t
 records (another package_show) take ~90% of the import; what govopen adds (mapping, locks, the
 harvest object's outcome in the same commit, departments looked up once per job) the rest. The
 rate comes from import workers (ckanext.govopen.sync.import_workers) and one Solr commit per 100.
+Measured 2026-12-04 on the 2-core machine, 10,000 entries: 32.1 vs 9.8 datasets/s (3.28x),
+peak 346 MiB per process; re-sync 0% changed: 0 writes, 0 commits; 1%: 100 writes, 1 commit.
 Usage: `make bench`, or `BENCH_SYNC_DATASETS=1000 python bench/sync_bench.py` with the services running.
 """
 from __future__ import annotations
