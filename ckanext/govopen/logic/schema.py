@@ -85,6 +85,14 @@ def govopen_request_list() -> dict[str, Any]:
     }
 
 
+def govopen_forward_list() -> dict[str, Any]:
+    return {
+        "all": _flag(),
+        "limit": [_v("default")(20), _v("govopen_bounded_int")(1, 100)],
+        "offset": [_v("default")(0), _v("govopen_bounded_int")(0, MAX_OFFSET)],
+    }
+
+
 def govopen_request_decide() -> dict[str, Any]:
     return {
         **govopen_request_id(),

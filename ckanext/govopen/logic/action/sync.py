@@ -6,6 +6,7 @@ from typing import Any
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
+from ckanext.govopen.logic import schema
 from ckanext.govopen.sync import receive
 from ckanext.govopen.times import api_time
 from ckanext.govopen.translations import _
@@ -129,13 +130,14 @@ def govopen_forward_receive(context, data_dict) -> dict[str, Any]:
 
 
 @tk.side_effect_free
+@tk.validate(schema.govopen_forward_list)
 def govopen_forward_list(context, data_dict) -> dict[str, Any]:
     """Applications made here for copies and forwarded to their origin portals: the user's own
     (sysadmins: everyone's, with ``all``), newest first, with the origin's status, due date,
     decision and events.
 
     :param all: sysadmins only: every user's (default: False)
-    :param limit: (default 20, at most 100) :param offset: (default 0)
+    :param limit: 1 to 100 (default 20) :param offset: (default 0)
     :returns: ``count`` and ``results``
     """
     from ckanext.govopen.model import Forward
@@ -144,13 +146,8 @@ def govopen_forward_list(context, data_dict) -> dict[str, Any]:
     tk.check_access("govopen_forward_list", context, data_dict)
     user = model.User.get(context.get("user") or "")
     q = model.Session.query(Forward)
-    if not (user.sysadmin and tk.asbool(data_dict.get("all", False))):
+    if not (user.sysadmin and data_dict.get("all")):
         q = q.filter(Forward.user_id == user.id)
-    try:
-        limit = min(max(int(data_dict.get("limit", 20)), 1), 100)
-        offset = max(int(data_dict.get("offset", 0)), 0)
-    except (TypeError, ValueError):
-        raise tk.ValidationError({"limit": [_('Whole numbers')]})
-    rows = q.order_by(Forward.created.desc()).limit(limit).offset(offset).all()
+    rows = q.order_by(Forward.created.desc()).limit(data_dict["limit"]).offset(data_dict["offset"]).all()
     return {"count": q.count(),
             "results": [forward.forward_dict(f, see_identifiers=f.user_id == user.id or user.sysadmin) for f in rows]}
