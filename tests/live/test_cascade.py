@@ -382,3 +382,4 @@ def test_an_origin_answers_only_the_portal_that_forwarded(tiers):
     assert "1 failed" in ckan(nation, "forward").stdout
     [failed] = nation.api("govopen_forward_list", token)["results"]
     assert failed["state"] == "failed" and city.url in failed["last_error"]
+    assert failed["id_number"] != ID_NUMBER and leaks(nation, [ID_NUMBER]) == []  # going nowhere, kept masked

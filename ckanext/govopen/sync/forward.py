@@ -81,10 +81,15 @@ def _apply(fwd: Forward, state: dict[str, Any]) -> None:
     fwd.modified = utcnow()
 
 
+def _mask(fwd: Forward) -> None:
+    fwd.applicant = {k: (mask_identifier(v) if k in _IDENTIFIERS and v else v) for k, v in (fwd.applicant or {}).items()}
+
+
 def _send(fwd: Forward) -> None:
     secret = peer.secret_of(fwd.origin_portal)
     if not secret:
         fwd.state, fwd.last_error = "failed", text(NO_ROUTE).format(portal=fwd.origin_portal)
+        _mask(fwd)  # it goes nowhere: nothing here needs the identifiers
         return
     fwd.attempts += 1
     try:
@@ -96,22 +101,26 @@ def _send(fwd: Forward) -> None:
             fwd.last_error = str(err)  # not reached: stays queued, sent again next run
         else:
             fwd.state, fwd.last_error = "failed", text(REFUSED).format(reason=err)
+            _mask(fwd)
         fwd.modified = utcnow()
         return
     _apply(fwd, state)
-    # The origin has the identifiers now: here they are kept masked only.
-    fwd.applicant = {k: (mask_identifier(v) if k in _IDENTIFIERS and v else v) for k, v in (fwd.applicant or {}).items()}
+    _mask(fwd)  # the origin has the identifiers now: here they are kept masked only
 
 
 def run(progress: Callable[[str], None] = lambda _m: None) -> dict[str, int]:
     """Send the queued forwards, then ask each origin about the open ones. One commit per forward."""
     figures = {"sent": 0, "failed": 0, "waiting": 0, "updated": 0, "answered": 0}
+    unreachable: set[str] = set()  # tried once this run: the rest of its queue waits for the next
     for (fwd_id,) in model.Session.query(Forward.id).filter(Forward.state == "queued").order_by(Forward.created).all():
         fwd = model.Session.query(Forward).filter(Forward.id == fwd_id).with_for_update(skip_locked=True).one_or_none()
-        if fwd is None or fwd.state != "queued":
+        if fwd is None or fwd.state != "queued" or fwd.origin_portal in unreachable:
+            figures["waiting"] += fwd is not None and fwd.state == "queued"
             model.Session.rollback()
             continue
         _send(fwd)
+        if fwd.state == "queued":
+            unreachable.add(fwd.origin_portal)
         figures[{"queued": "waiting", "failed": "failed"}.get(fwd.state, "sent")] += 1
         model.Session.commit()
     open_ = model.Session.query(Forward).filter(Forward.state == "forwarded").all()
