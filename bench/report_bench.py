@@ -14,11 +14,10 @@ import os
 import re
 import subprocess
 import sys
-import time
 import uuid
 
 sys.path.insert(0, os.path.dirname(__file__))
-from sync_bench import CKAN, FILL, ROOT, portal, timed  # noqa: E402
+from sync_bench import CKAN, FILL, ROOT, change_one_percent, portal, timed  # noqa: E402
 
 N = int(os.environ.get("BENCH_REPORT_DATASETS", "10000"))
 BASE = int(os.environ.get("BENCH_REPORT_PORT", "5084"))
@@ -55,12 +54,7 @@ def main() -> int:
     print(f"re-report, 0% changed: {again:.1f}s, sent {f['sent']}, writes {f['added'] + f['updated']} (changes 0)",
           flush=True)
 
-    token = city.sysadmin_token()
-    changed = max(1, N // 100)
-    names = [d["name"] for d in city.api("package_search", rows=changed, sort="name asc")["results"]]
-    for name in names:
-        city.api("package_patch", token, id=name, notes=f"已更新 {uuid.uuid4().hex[:6]}")
-    time.sleep(1)
+    names = change_one_percent(city, N)
     one, _peak, out = timed(run)
     f = figures(out)
     print(f"re-report, 1% changed: {one:.1f}s, sent {f['sent']}, writes {f['added'] + f['updated']} "

@@ -27,6 +27,7 @@ import ckan.plugins.toolkit as tk
 from ckanext.harvest.model import HarvestJob, HarvestObject, HarvestObjectExtra, HarvestSource
 
 from ckanext.govopen.sync import mapping, peer, rules, store
+from ckanext.govopen.sync.runner import finish_job, summary
 from ckanext.govopen.sync.harvester import GUARDED, NO_LONGER_LISTED, _config
 from ckanext.govopen.sync.signing import CODES
 from ckanext.govopen.text import N_, Message
@@ -81,16 +82,6 @@ def _job(source: HarvestSource, report_id: str) -> HarvestJob:
     return job
 
 
-def _close(job: HarvestJob, message: str | None = None) -> None:
-    from ckanext.harvest.model import HarvestGatherError
-
-    if message:
-        HarvestGatherError.create(message, job)
-    job.status = "Finished"
-    job.finished = datetime.datetime.utcnow()
-    job.save()
-
-
 def _harvester():
     return p.get_plugin("govopen_harvester")
 
@@ -103,7 +94,7 @@ def offer(source: HarvestSource, listing: dict[str, str]) -> dict[str, Any]:
     try:
         for stale in model.Session.query(HarvestJob).filter(HarvestJob.source_id == source.id,
                                                             HarvestJob.status.in_(("New", "Running"))):
-            _close(stale, text(N_("Closed by a newer report from the same origin")) if stale.status == "Running" else None)
+            finish_job(stale, text(N_("Closed by a newer report from the same origin")) if stale.status == "Running" else None)
         config = _config(source.config)
         known = store.current_copies(source.id)
         leaving = set(known) - set(listing)
@@ -114,7 +105,7 @@ def offer(source: HarvestSource, listing: dict[str, str]) -> dict[str, Any]:
         guard = rules.withdrawal_guard(set(known) - leaving, known, complete=True, max_share=share)
         if not guard.ok:
             why = text(Message(GUARDED, reason=guard.reason))
-            _close(job, why)
+            finish_job(job, why)
             raise ReportError("2003", why)
         wanted = sorted(g for g, digest in listing.items()
                         if g not in known or known[g].content_hash != digest)
@@ -192,9 +183,7 @@ def entries(source: HarvestSource, report_id: str, batch: list[dict[str, Any]]) 
 
 def finish(source: HarvestSource, report_id: str) -> dict[str, Any]:
     """Close the report; its figures (as ``ckan govopen sync run`` prints them)."""
-    from ckanext.govopen.sync.runner import summary
-
     job = _job(source, report_id)
-    _close(job)
+    finish_job(job)
     figures = summary(job.id)
     return {"report": job.id, **{k: figures[k] for k in ("added", "updated", "withdrawn", "errored")}}

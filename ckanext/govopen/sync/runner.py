@@ -21,7 +21,7 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.govopen.sync import store
 
-__all__ = ["RunError", "run", "consume", "add_source"]
+__all__ = ["RunError", "run", "consume", "add_source", "finish_job", "summary"]
 
 log = logging.getLogger(__name__)
 COMMIT_EVERY = 100
@@ -54,7 +54,8 @@ def add_source(name: str, url: str, config: dict[str, Any], title: str | None = 
     return tk.get_action("harvest_source_create")(context, data)
 
 
-def _finish(job, message: str | None = None) -> None:
+def finish_job(job, message: str | None = None) -> None:
+    """Close JOB now (Finished), with MESSAGE as its gather error if given; commits."""
     from ckanext.harvest.model import HarvestGatherError
 
     if message:
@@ -90,7 +91,7 @@ def run(source: str, force_withdrawals: bool = False,
                                                           HarvestJob.status.in_(("New", "Running"))):
             if job.status == "New":
                 progress(f"taking over job {job.id}, requested and not started")
-                _finish(job)
+                finish_job(job)
             elif job.gather_finished is None:
                 progress(f"closing job {job.id}, interrupted before its listing was complete")
                 objects = model.Session.query(HarvestObject.id).filter_by(harvest_job_id=job.id).subquery()
@@ -98,11 +99,11 @@ def run(source: str, force_withdrawals: bool = False,
                     model.Session.query(table).filter(table.harvest_object_id.in_(sa.select(objects))).delete(
                         synchronize_session=False)
                 model.Session.query(HarvestObject).filter_by(harvest_job_id=job.id).delete()
-                _finish(job, "interrupted before the listing was complete; nothing of it was applied")
+                finish_job(job, "interrupted before the listing was complete; nothing of it was applied")
             else:
                 progress(f"completing job {job.id}, interrupted after its listing")
                 _import(harvester, job, progress)
-                _finish(job)
+                finish_job(job)
         job_dict = tk.get_action("harvest_job_create")(context, {"source_id": src["id"], "run": False})
         job = HarvestJob.get(job_dict["id"])
         job.status = "Running"  # never New: a gather consumer started later must not take it again
@@ -111,7 +112,7 @@ def run(source: str, force_withdrawals: bool = False,
         progress(f"listing {src['url']}")
         ids = queue.gather_stage(harvester, job)
         if ids is None:
-            _finish(job)
+            finish_job(job)
             errors = [e.message for e in job.gather_errors]
             raise RunError("; ".join(errors) or "the gather stage failed")
         # Claimed by this process: `harvester run` re-sends WAITING objects to the fetch queue,
@@ -123,7 +124,7 @@ def run(source: str, force_withdrawals: bool = False,
         model.Session.commit()
         progress(f"{len(ids)} entries to write or withdraw")
         _import(harvester, job, progress)
-        _finish(job)
+        finish_job(job)
         return summary(job.id)
     finally:
         store.unlock("source", src["id"])
