@@ -9,7 +9,7 @@ from ckanext.govopen.translations import gettext, text
 __all__ = ["govopen_text", "govopen_category_changes", "govopen_choice_label", "govopen_item_type_label",
            "govopen_open_objections", "govopen_privacy_hides_resources", "govopen_privacy_suspended", "govopen_request_label",
            "govopen_countdown", "govopen_request_kinds_offered", "govopen_user_label", "govopen_org_title",
-           "govopen_mask", "govopen_has_queue", "govopen_local_date"]
+           "govopen_mask", "govopen_has_queue", "govopen_local_date", "govopen_forwards_here"]
 
 
 def govopen_text(value) -> str:
@@ -101,12 +101,24 @@ def govopen_request_kinds_offered(pkg: dict) -> list[str]:
     from ckanext.govopen.requests import rules as request_rules
     from ckanext.govopen.requests import store as request_store
 
-    if pkg.get("origin_dataset_id"):
-        return []  # a harvested copy: requests go to the origin portal (govopen/snippets/provenance.html)
+    copy = bool(pkg.get("origin_dataset_id"))
+    if copy and not govopen_forwards_here(pkg):
+        return []  # a copy whose origin this portal cannot reach: apply there (govopen/snippets/provenance.html)
     user = tk.current_user if tk.current_user.is_authenticated else None
     others = [o for o in request_store.share_departments(user) if o != pkg.get("owner_org")] if user else []
-    return request_rules.offered_kinds(pkg.get("open_category"), pkg.get("share_category"),
-                                       user is not None, len(others))
+    kinds = request_rules.offered_kinds(pkg.get("open_category"), pkg.get("share_category"),
+                                        user is not None, len(others))
+    # A copy: applications are forwarded to its origin; objections and error reports go there.
+    return [k for k in kinds if k in request_rules.APPLICATIONS] if copy else kinds
+
+
+def govopen_forwards_here(pkg: dict) -> bool:
+    """Is PKG a copy whose applications this portal forwards to its origin (it shares a secret
+    with the origin portal)?"""
+    from ckanext.govopen.sync import peer
+
+    return bool(pkg.get("origin_dataset_id") and pkg.get("origin_portal")
+                and peer.secret_of(str(pkg["origin_portal"])))
 
 
 def govopen_user_label(user_id: str | None) -> str:

@@ -16,9 +16,13 @@ import time
 import urllib.error
 import urllib.request
 
+import datetime
+
 import pytest
+import requests
 
 from ckanext.govopen.sync import mapping, signing
+from tests.catalog_support import department_code
 from tests.live.conftest import ROOT, Portal, _up
 from tests.live.sync_support import every, leaks, restricted_urls
 from tests.requests_support import ID_NUMBER
@@ -364,7 +368,9 @@ def test_an_application_made_at_the_province_is_answered_by_the_city(tiers):
     assert "1 answered" in ckan(province, "forward").stdout
     [mine] = province.api("govopen_forward_list", token)["results"]
     assert (mine["state"], mine["status"], mine["decision"]["reason"]) == ("answered", "rejected", "涉及第三方商业秘密")
-    assert [e["to"] for e in mine["events"]][-1] == "rejected" and {e["portal"] for e in mine["events"]} == {city.url}
+    # One trail: the application here, then the city's events, each naming its portal.
+    assert [e["to"] for e in mine["events"]][-1] == "rejected"
+    assert [e["portal"] for e in mine["events"]] == [province.url] + [city.url] * (len(mine["events"]) - 1)
     # Nobody else follows it: another user's list is empty.
     assert province.api("govopen_forward_list", user_token(province, "casc_other"))["count"] == 0
 
@@ -383,3 +389,80 @@ def test_an_origin_answers_only_the_portal_that_forwarded(tiers):
     [failed] = nation.api("govopen_forward_list", token)["results"]
     assert failed["state"] == "failed" and city.url in failed["last_error"]
     assert failed["id_number"] != ID_NUMBER and leaks(nation, [ID_NUMBER]) == []  # going nowhere, kept masked
+
+
+CSV = "区县,人口\n巢湖,780000\n".encode()
+
+
+def test_an_upper_tier_departments_share_request_is_granted_by_the_city_and_delivered(tiers):
+    city, province = tiers["city"], tiers["province"]
+    entry = city_entry(city, "casc-share", open_category="on_application", share_category="conditional",
+                       open_conditions="限科研使用", open_legal_basis="《巢湖市政务数据共享开放管理办法》第十二条",
+                       share_conditions="限履职使用", share_legal_basis="《巢湖市政务数据共享开放管理办法》第十条")
+    upload = requests.post(f"{city.url}/api/3/action/resource_create", headers={"Authorization": city.token},
+                           data={"package_id": entry["id"], "name": "人口.csv", "format": "CSV"},
+                           files={"upload": ("population.csv", CSV, "text/csv")}, timeout=60).json()["result"]
+    [link] = entry["resources"]
+    report(city, "province")
+    copy = copies(province)[entry["id"]]
+
+    # A department of the province, with two members and one outsider.
+    org = province.api("organization_create", province.token, name="province-health", title="省卫生健康委",
+                       department_code=department_code(41, "340000"), region_code="340000",
+                       department_type="ordinary")
+    staff, colleague, outsider = (user_token(province, n) for n in ("casc_staff", "casc_colleague", "casc_other"))
+    for name in ("casc_staff", "casc_colleague"):
+        province.api("organization_member_create", province.token, id=org["id"], username=name, role="member")
+
+    # The copy's page offers the share request here; the form says it is forwarded.
+    as_staff = {"Authorization": staff}
+    page = requests.get(f"{province.url}/dataset/{copy['name']}", headers=as_staff, timeout=60).text
+    assert f"/dataset/{copy['name']}/request/share_application" in page
+    form = requests.get(f"{province.url}/dataset/{copy['name']}/request/share_application", headers=as_staff,
+                        timeout=60)
+    assert form.status_code == 200 and "govopen-forward-notice" in form.text
+    until = (datetime.date.today() + datetime.timedelta(days=60)).isoformat()
+    made = requests.post(f"{province.url}/dataset/{copy['name']}/request/share_application", headers=as_staff,
+                         data={"applicant_org": org["id"], "applicant_name": "省卫生健康委", "purpose": "疫情研判",
+                               "scenario": "公共卫生监测", "usage_type": "public_interest",
+                               "security_measures": "政务外网专区存储", "requested_until": until},
+                         allow_redirects=False, timeout=60)
+    assert made.status_code == 302 and "/requests/forwarded/" in made.headers["Location"], made.text[-2000:]
+    forward_id = made.headers["Location"].rstrip("/").rsplit("/", 1)[-1]
+    assert "1 sent" in ckan(province, "forward").stdout
+
+    # At the city: an ordinary share request of its own desk, from the province's department.
+    at_city = next(r for r in city.api("govopen_request_list", city.token, kind="share_application",
+                                       dataset_id=entry["id"])["results"]
+                   if r.get("forwarded_from", {}).get("id") == forward_id)
+    assert (at_city["applicant_name"], at_city["applicant_org"], at_city["status"]) == ("省卫生健康委", None, "submitted")
+    city.api("govopen_request_decide", city.token, id=at_city["id"], decision="approve",
+             resource_ids=[upload["id"], link["id"]], expires=until, conditions="仅限本部门履职使用")
+    assert "1 answered" in ckan(province, "forward").stdout
+
+    # Every member of the requesting department follows it and obtains exactly what was granted.
+    shown = province.api("govopen_forward_show", colleague, id=forward_id)
+    assert shown["status"] == "approved" and {r["id"] for r in shown["granted"]} == {upload["id"], link["id"]}
+    assert [e["portal"] for e in shown["events"]][0] == province.url and city.url in {e["portal"] for e in shown["events"]}
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        province.api("govopen_forward_show", outsider, id=forward_id)
+    assert refused.value.code == 404
+    base = f"{province.url}/requests/forwarded/{forward_id}/resource"
+    got = requests.get(f"{base}/{upload['id']}", headers={"Authorization": colleague}, timeout=60)
+    assert got.status_code == 200 and got.content == CSV and "sandbox" in got.headers["Content-Security-Policy"]
+    followed = requests.get(f"{base}/{link['id']}", headers={"Authorization": colleague}, allow_redirects=False,
+                            timeout=60)
+    assert followed.status_code == 302 and followed.headers["Location"] == link["url"]
+    assert requests.get(f"{base}/{upload['id']}", headers={"Authorization": outsider}, timeout=60).status_code == 404
+    # The city's trail records each delivery, naming the portal.
+    events = city.api("govopen_request_show", city.token, id=at_city["id"])["events"]
+    assert [e["action"] for e in events].count("deliver") == 2
+
+    # Revoked at the city: closed at once at the province, and shown there on the next run.
+    [grant] = city.api("govopen_grant_list", city.token, dataset_id=entry["id"])["results"]
+    city.api("govopen_grant_revoke", city.token, id=grant["id"], reason="履职需要已消失")
+    assert requests.get(f"{base}/{upload['id']}", headers={"Authorization": colleague}, timeout=60).status_code == 404
+    ckan(province, "forward")
+    shown = province.api("govopen_forward_show", staff, id=forward_id)
+    assert shown["granted"] == [] and shown["decision"]["revoked"]
+    assert requests.get(f"{base}/{upload['id']}", headers={"Authorization": colleague}, timeout=60).status_code == 404

@@ -20,10 +20,11 @@ SANDBOX_CSP = ("sandbox; default-src 'none'; img-src 'self' data:; media-src 'se
 
 
 def is_file_endpoint(endpoint: str, path: str) -> bool:
-    """Does this request serve a stored file: a resource download (every dataset type's),
-    CKAN's file views, or an uploaded image of a user, organization or the site?"""
-    return (endpoint == "resource.download" or endpoint.endswith("_resource.download")
-            or endpoint.startswith("file.") or "/uploads/" in path)
+    """Does this request serve a stored file: a resource download (every dataset type's, and
+    one delivered from another portal), CKAN's file views, or an uploaded image of a user,
+    organization or the site?"""
+    return (endpoint in ("resource.download", "govopen_cascade.forward_resource")
+            or endpoint.endswith("_resource.download") or endpoint.startswith("file.") or "/uploads/" in path)
 
 
 def shows_inline(content_type: str | None) -> bool:

@@ -162,7 +162,7 @@ def govopen_sync_receive(context, data_dict):
 
 
 govopen_forward_receive = govopen_sync_receive
-govopen_forward_list = _logged_in
+govopen_forward_list = govopen_forward_show = _logged_in
 
 
 __all__ = [
@@ -172,6 +172,7 @@ __all__ = [
     "govopen_request_ask_info", "govopen_request_respond", "govopen_request_decide",
     "govopen_request_withdraw", "govopen_request_suspend", "govopen_grant_list", "govopen_grant_revoke", "govopen_request_overview",
     "harvest_object_show", "harvest_object_list", "govopen_sync_receive", "govopen_report_list", "govopen_forward_receive", "govopen_forward_list",
+    "govopen_forward_show",
     "package_update", "package_patch", "package_delete", "package_resource_reorder",
     "resource_create", "resource_update", "resource_patch", "resource_delete",
 ]

@@ -132,9 +132,11 @@ def with_undertaking(conditions: str | None, rule: dl.KindPolicy) -> str:
 def grant_for(req: Request, resource_ids: Iterable[str], expires: datetime.date,
               conditions: str | None) -> Grant:
     """The grant an approval creates: open applications to the applicant, share applications
-    to the applying department. Expires at the end of EXPIRES (Beijing time)."""
+    to the applying department; a request another portal forwarded, to the user standing for that
+    portal (which delivers it: sync.forward). Expires at the end of EXPIRES (Beijing time)."""
     end = dl.deadline_end(expires).astimezone(datetime.timezone.utc).replace(tzinfo=None)
-    holder = ("department", req.applicant_org) if req.kind == "share_application" else ("user", req.user_id)
+    holder = ("department", req.applicant_org) if req.kind == "share_application" and req.applicant_org \
+        else ("user", req.user_id)
     # The id is set here, not at flush: the decision records it before anything is flushed.
     grant = Grant(id=str(uuid.uuid4()), request_id=req.id, package_id=req.package_id, resource_ids=sorted(resource_ids),
                   holder_type=holder[0], holder_id=holder[1], conditions=conditions, expires=end)

@@ -104,7 +104,9 @@ def _deem_approve(policy: str, rule: dl.KindPolicy, today: datetime.date, now: d
     # A grant ends at 24:00 Beijing time on its last day, stored as naive UTC (requests.store.grant_for).
     model.Session.execute(sa.text(f"""
         INSERT INTO govopen_grant (id, request_id, package_id, resource_ids, holder_type, holder_id, expires, created)
-        SELECT gen_random_uuid()::text, r.id, r.package_id, r.resource_ids, 'department', r.applicant_org,
+        -- as store.grant_for: to the applying department; forwarded from a portal, to its user
+        SELECT gen_random_uuid()::text, r.id, r.package_id, r.resource_ids,
+               CASE WHEN r.applicant_org IS NULL THEN 'user' ELSE 'department' END, COALESCE(r.applicant_org, r.user_id),
                ((({expiry}) + 1)::timestamp AT TIME ZONE 'Asia/Shanghai') AT TIME ZONE 'UTC', :now
         FROM govopen_request r WHERE r.id = ANY(:ids)
         ON CONFLICT (request_id) DO NOTHING"""), {**params, "ids": ids})

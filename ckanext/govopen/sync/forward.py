@@ -1,14 +1,21 @@
 """Applications forwarded across tiers (the cascade's supply-demand flow, 供需级联).
 
-On an upper portal, an application for an ``on_application`` copy is kept here as a
-``Forward`` and sent to the copy's origin portal, which holds the request, answers it under its
-own policy and deadlines, and tells the upper portal where it stands:
+On an upper portal, an application for an ``on_application`` copy, or a department's share
+request for a ``conditional`` one, is kept here as a ``Forward`` and sent to the copy's origin
+portal, which holds the request, answers it under its own policy and deadlines, and tells the
+upper portal where it stands:
 
 - upper: ``queue`` (the applicant applies here), ``run`` (``ckan govopen forward``, each sweep):
   send what is queued (retried until the origin has it; the origin takes each forward once,
   however often it is sent), then ask the origins about every open forward;
 - origin: ``accept`` makes the request (as a user standing for the upper portal, with the
   applicant's declaration), ``states`` tells the upper portal about the requests it forwarded.
+
+Granted data is delivered through the upper portal (``fetch``, ``resource``): the applicant (or,
+for a share request, a member of the requesting department) downloads on the portal where they
+applied, which asks the origin for the file in a signed call, and the origin checks the grant at
+every download. Revocation or expiry at the origin closes it at once; each delivery is an event
+of the request at the origin.
 
 The applicant's identifiers travel only to the origin, in a signed call (HTTPS where the
 portals are configured so); once the origin has them, the upper portal keeps them masked.
@@ -26,18 +33,21 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 
 from ckanext.govopen.catalogue.codes import mask_identifier
-from ckanext.govopen.model import Forward, Request, utcnow
+from ckanext.govopen.model import Forward, Grant, Request, RequestEvent, utcnow
 from ckanext.govopen.requests import rules as workflow
 from ckanext.govopen.sync import peer, store
 from ckanext.govopen.text import N_
 from ckanext.govopen.times import api_time
 from ckanext.govopen.translations import text
 
-__all__ = ["queue", "run", "accept", "states", "forward_dict", "NO_ROUTE"]
+__all__ = ["queue", "run", "accept", "states", "forward_dict", "may_follow", "granted", "fetch", "resource",
+           "NO_ROUTE", "NOT_GRANTED"]
 
 log = logging.getLogger(__name__)
 NO_ROUTE = N_("This portal shares no secret with the origin portal {portal}: the application cannot be forwarded")
 REFUSED = N_("The origin portal refused the application: {reason}")
+NOT_GRANTED = N_("This resource is not granted to you, or the grant has ended")
+DELIVERED = N_("Delivered through {portal}: {resource}")
 _IDENTIFIERS = ("credit_code", "id_number")
 
 
@@ -55,6 +65,30 @@ def queue(user: model.User, pkg: model.Package, kind: str, applicant: dict[str, 
     return fwd
 
 
+def may_follow(fwd: Forward, user: model.User | None) -> bool:
+    """The applicant; for a share request, every member of the requesting department (now)."""
+    from ckanext.govopen.requests import store as request_store
+
+    if user is None:
+        return False
+    if user.sysadmin or fwd.user_id == user.id:
+        return True
+    org = (fwd.applicant or {}).get("applicant_org")
+    return fwd.kind == "share_application" and bool(org) and org in request_store.memberships(user)
+
+
+def granted(fwd: Forward) -> list[dict[str, Any]]:
+    """The resources the origin granted and that are still usable, as far as its last answer
+    says (the origin checks again at every download)."""
+    decision = fwd.remote_decision or {}
+    if fwd.remote_status not in ("approved", "deemed_approved") or decision.get("revoked"):
+        return []
+    expires = decision.get("expires")
+    if not expires or expires < utcnow().date().isoformat():
+        return []
+    return [r for r in decision.get("resources") or [] if isinstance(r, dict) and r.get("id")]
+
+
 def forward_dict(fwd: Forward, see_identifiers: bool) -> dict[str, Any]:
     applicant = dict(fwd.applicant or {})
     if not see_identifiers:
@@ -63,11 +97,15 @@ def forward_dict(fwd: Forward, see_identifiers: bool) -> dict[str, Any]:
                 applicant[field] = mask_identifier(applicant[field])
     pkg = model.Package.get(fwd.package_id)
     return {"id": fwd.id, "kind": fwd.kind, "forwarded": True, "state": fwd.state, "user_id": fwd.user_id,
-            "dataset_id": fwd.package_id, "dataset_title": pkg.title if pkg else None,
+            "dataset_id": fwd.package_id, "dataset_name": pkg.name if pkg else None,
+            "dataset_title": pkg.title if pkg else None,
             "origin_portal": fwd.origin_portal, "attempts": fwd.attempts, "last_error": fwd.last_error,
             "remote_id": fwd.remote_id, "number": fwd.remote_number, "status": fwd.remote_status,
-            "due": fwd.remote_due, "decision": dict(fwd.remote_decision or {}),
-            "events": list(fwd.remote_events or []), "created": api_time(fwd.created),
+            "due": fwd.remote_due, "decision": dict(fwd.remote_decision or {}), "granted": granted(fwd),
+            # One trail: the application here, then everything the origin recorded.
+            "events": [{"portal": peer.site_url(), "action": "create", "to": "queued", "note": None,
+                        "created": api_time(fwd.created)}, *(fwd.remote_events or [])],
+            "created": api_time(fwd.created),
             "modified": api_time(fwd.modified), **applicant}
 
 
@@ -95,7 +133,8 @@ def _send(fwd: Forward) -> None:
     try:
         state = peer.call(fwd.origin_portal, secret, "/api/govopen/forward/apply",
                           {"forward_id": fwd.id, "kind": fwd.kind, "dataset_id": fwd.origin_dataset_id,
-                           "applicant": fwd.applicant})
+                           # The department is this portal's: the origin knows it by its name.
+                           "applicant": {k: v for k, v in (fwd.applicant or {}).items() if k != "applicant_org"}})
     except peer.CallFailed as err:
         if err.code is None or err.code in peer.RETRIED:
             fwd.last_error = str(err)  # not reached: stays queued, sent again next run
@@ -123,7 +162,9 @@ def run(progress: Callable[[str], None] = lambda _m: None) -> dict[str, int]:
             unreachable.add(fwd.origin_portal)
         figures[{"queued": "waiting", "failed": "failed"}.get(fwd.state, "sent")] += 1
         model.Session.commit()
-    open_ = model.Session.query(Forward).filter(Forward.state == "forwarded").all()
+    # Open ones, and answered ones whose grant may still be revoked or end at the origin.
+    open_ = [f for f in model.Session.query(Forward).filter(Forward.state.in_(("forwarded", "answered")))
+             if f.state == "forwarded" or granted(f)]
     by_origin: dict[str, list[Forward]] = {}
     for fwd in open_:
         by_origin.setdefault(fwd.origin_portal, []).append(fwd)
@@ -145,15 +186,25 @@ def run(progress: Callable[[str], None] = lambda _m: None) -> dict[str, int]:
             known = {s["forward_id"]: s for s in answer.get("requests", []) if isinstance(s, dict)}
             for fwd in batch:
                 if fwd.id in known:
-                    before = (fwd.remote_status, len(fwd.remote_events or []))
+                    before = (fwd.state, fwd.remote_status, len(fwd.remote_events or []), fwd.remote_decision)
                     _apply(fwd, known[fwd.id])
-                    if (fwd.remote_status, len(fwd.remote_events or [])) != before:
+                    if (fwd.state, fwd.remote_status, len(fwd.remote_events or []), fwd.remote_decision) != before:
                         figures["updated"] += 1
-                    figures["answered"] += fwd.state == "answered"
+                    figures["answered"] += before[0] != "answered" and fwd.state == "answered"
             model.Session.commit()
     progress("{sent} sent, {failed} failed, {waiting} waiting to be sent; {updated} updated, {answered} answered"
              .format(**figures))
     return figures
+
+
+def fetch(fwd: Forward, resource_id: str):
+    """Ask the origin for a granted resource: the open response (a file, or JSON with the
+    resource's ``url``). Raises peer.CallFailed (refused: the origin's code; unreachable: none)."""
+    secret = peer.secret_of(fwd.origin_portal)
+    if not secret:
+        raise peer.CallFailed(text(NO_ROUTE).format(portal=fwd.origin_portal), "1002")
+    return peer.open_call(fwd.origin_portal, secret, "/api/govopen/forward/resource",
+                          {"forward_id": fwd.id, "resource_id": resource_id})
 
 
 # --- the origin portal --------------------------------------------------------------------------
@@ -175,14 +226,25 @@ def _forwarded(portal: str, forward_ids: list[str]):
     return model.Session.query(Request).filter(fwd["portal"].astext == portal, fwd["id"].astext.in_(forward_ids))
 
 
+def _granted_resources(decision: dict[str, Any]) -> list[dict[str, Any]]:
+    ids = decision.get("resource_ids") or []
+    rows = {r.id: r for r in model.Session.query(model.Resource).filter(model.Resource.id.in_(ids or [""]))}
+    return [{"id": i, "name": rows[i].name or i, "format": rows[i].format or ""} for i in ids if i in rows]
+
+
 def _state(req: Request) -> dict[str, Any]:
     site = peer.site_url()
     decision = dict(req.decision or {})
+    grant = model.Session.query(Grant).filter(Grant.request_id == req.id).one_or_none()
+    told = {k: decision[k] for k in ("decision", "reason", "legal_basis", "conditions", "expires", "resource_ids")
+            if k in decision}
+    if grant is not None:
+        told.update(resources=_granted_resources(decision), revoked=api_time(grant.revoked),
+                    conditions=grant.conditions)
     return {"forward_id": (req.applicant or {}).get("forwarded_from", {}).get("id"), "id": req.id,
             "number": f"{req.created.year}-{req.number:06d}", "status": req.status,
             "due": req.due.isoformat() if req.due else None,
-            "decision": {k: decision[k] for k in ("decision", "reason", "legal_basis", "conditions", "expires")
-                         if k in decision},
+            "decision": told,
             "events": [{"portal": site, "action": e.action, "to": e.to_status, "note": e.note,
                         "created": api_time(e.created)} for e in req.events()]}
 
@@ -211,3 +273,33 @@ def accept(portal: str, data: dict[str, Any]) -> dict[str, Any]:
 def states(portal: str, forward_ids: list[str]) -> list[dict[str, Any]]:
     """Where the requests PORTAL forwarded (of FORWARD_IDS) stand; nothing of any other portal's."""
     return [_state(req) for req in _forwarded(portal, forward_ids).order_by(Request.created)]
+
+
+def resource(portal: str, forward_id: str, resource_id: str) -> dict[str, Any]:
+    """A resource granted to the request PORTAL forwarded as FORWARD_ID, checked now: the
+    request's own grant (live, holding the resource) and the gate (a suspension or a closed
+    category closes it too). ``{"file": path, "name", "mimetype"}`` for an upload kept here,
+    ``{"url": ...}`` for a link. Records the delivery as an event of the request (committed)."""
+    from ckan.lib import uploader
+
+    from ckanext.govopen.access import gate
+
+    req = _forwarded(portal, [forward_id]).first()
+    grant = None if req is None else model.Session.query(Grant).filter(
+        Grant.request_id == req.id, Grant.revoked.is_(None), Grant.expires > utcnow()).one_or_none()
+    res = model.Session.get(model.Resource, resource_id)
+    if grant is None or res is None or res.state != "active" or resource_id not in (grant.resource_ids or []) \
+            or res.package_id != req.package_id:
+        raise tk.ObjectNotFound(text(NOT_GRANTED))
+    user = _proxy_user(portal)
+    if not gate.may_access_resource({"user": user.name}, res):
+        raise tk.ObjectNotFound(text(NOT_GRANTED))
+    # An event, not a transition: the status (and when the request closed) stay as they are.
+    model.Session.add(RequestEvent(request_id=req.id, actor_id=user.id, action="deliver", from_status=req.status,
+                                   to_status=req.status,
+                                   note=text(DELIVERED).format(portal=portal, resource=res.name or res.id)))
+    model.Session.commit()
+    if res.url_type == "upload":
+        path = uploader.get_resource_uploader({"id": res.id, "url": res.url, "url_type": res.url_type}).get_path(res.id)
+        return {"file": path, "name": (res.url or res.id).rsplit("/", 1)[-1], "mimetype": res.mimetype}
+    return {"url": res.url}

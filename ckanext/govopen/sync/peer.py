@@ -19,7 +19,7 @@ from ckanext.govopen.sync import signing
 from ckanext.govopen.text import N_
 from ckanext.govopen.translations import text
 
-__all__ = ["CallFailed", "call", "json_file", "origin_secrets", "secret_of", "site_url", "RETRIED"]
+__all__ = ["CallFailed", "call", "open_call", "json_file", "origin_secrets", "secret_of", "site_url", "RETRIED"]
 
 log = logging.getLogger(__name__)
 RETRIED = ("3001", "3002")  # the receiver failed or was busy: worth sending again
@@ -76,36 +76,65 @@ def secret_of(url: str) -> str | None:
     return next((t["secret"] for t in configured.values() if t["url"].rstrip("/") == url), None)
 
 
+def _signed_request(base_url: str, secret: str, path: str, body: bytes) -> urllib.request.Request:
+    url = base_url.rstrip("/") + path
+    headers = {"Content-Type": "application/json", "User-Agent": "ckanext-govopen",
+               **signing.signed_headers(site_url(), secret, "POST", urllib.parse.urlsplit(url).path, body,
+                                        int(time.time()))}
+    return urllib.request.Request(url, data=body, headers=headers, method="POST")
+
+
+def _refusal(err: urllib.error.HTTPError) -> dict[str, Any]:
+    """The answer of a refused call: its JSON (code, message, errors), or the HTTP status."""
+    try:
+        answer = json.loads(err.read().decode("utf-8"))
+    except ValueError:
+        answer = None
+    return answer if isinstance(answer, dict) else {"code": None, "message": f"HTTP {err.code}"}
+
+
+def _failed(answer: dict[str, Any]) -> CallFailed:
+    details = answer.get("errors")
+    message = str(answer.get("message")) + (f" {json.dumps(details, ensure_ascii=False)}" if details else "")
+    return CallFailed(message, answer.get("code"), details if isinstance(details, dict) else None)
+
+
+def _unreachable(base_url: str, err: BaseException) -> CallFailed:
+    return CallFailed(text(N_("The portal {url} could not be reached: {error}")).format(
+        url=base_url, error=getattr(err, "reason", err)))
+
+
 def call(base_url: str, secret: str, path: str, payload: dict[str, Any]) -> dict[str, Any]:
     """POST PAYLOAD to BASE_URL + PATH, signed; retried (signed anew) on a refused connection,
     a timeout or a 3xxx answer. Raises CallFailed with the answer's code and message otherwise."""
-    url = base_url.rstrip("/") + path
-    signed_path = urllib.parse.urlsplit(url).path
     body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
     retries = tk.config.get("ckanext.govopen.sync.retries")
     backoff = tk.config.get("ckanext.govopen.sync.backoff")
     timeout = tk.config.get("ckanext.govopen.sync.timeout")
     for attempt in range(retries + 1):
-        headers = {"Content-Type": "application/json", "User-Agent": "ckanext-govopen",
-                   **signing.signed_headers(site_url(), secret, "POST", signed_path, body, int(time.time()))}
         try:
-            with urllib.request.urlopen(urllib.request.Request(url, data=body, headers=headers, method="POST"),
-                                        timeout=timeout) as res:
+            with urllib.request.urlopen(_signed_request(base_url, secret, path, body), timeout=timeout) as res:
                 return json.loads(res.read().decode("utf-8"))
         except urllib.error.HTTPError as err:
-            try:
-                answer = json.loads(err.read().decode("utf-8"))
-            except ValueError:
-                answer = None
-            if not isinstance(answer, dict):
-                answer = {"code": None, "message": f"HTTP {err.code}"}
+            answer = _refusal(err)
             if answer.get("code") not in RETRIED or attempt == retries:
-                details = answer.get("errors")
-                message = str(answer.get("message")) + (f" {json.dumps(details, ensure_ascii=False)}" if details else "")
-                raise CallFailed(message, answer.get("code"), details if isinstance(details, dict) else None)
+                raise _failed(answer)
         except (urllib.error.URLError, socket.timeout, ConnectionError, ValueError) as err:
             if attempt == retries:
-                raise CallFailed(text(N_("The portal {url} could not be reached: {error}")).format(
-                    url=base_url, error=getattr(err, "reason", err)))
+                raise _unreachable(base_url, err)
         time.sleep(backoff * 2 ** attempt)
     raise AssertionError("unreachable")
+
+
+def open_call(base_url: str, secret: str, path: str, payload: dict[str, Any]):
+    """POST PAYLOAD signed, once, and return the open response for the caller to stream (and
+    close): a file's bytes, or JSON. Raises CallFailed as ``call`` does; a user is waiting, so
+    there is no retry."""
+    body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+    try:
+        return urllib.request.urlopen(_signed_request(base_url, secret, path, body),
+                                      timeout=tk.config.get("ckanext.govopen.sync.timeout"))
+    except urllib.error.HTTPError as err:
+        raise _failed(_refusal(err))
+    except (urllib.error.URLError, socket.timeout, ConnectionError) as err:
+        raise _unreachable(base_url, err)

@@ -37,6 +37,7 @@ CODES = {
     "2002": N_("Entry belongs to another origin portal"),
     "2003": N_("Withdrawals refused by the mass-withdrawal guard"),
     "2004": N_("No open report with this id from this origin: start again with an offer"),
+    "2005": N_("Not granted: this request holds no live grant of this resource"),
     "3001": N_("The receiving portal failed; nothing was applied"),
     "3002": N_("Another report or run of this origin is under way: try again later"),
 }

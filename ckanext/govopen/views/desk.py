@@ -20,6 +20,7 @@ from ckanext.govopen.translations import _
 from ckanext.govopen.requests import store
 from ckanext.govopen.deadlines import sla
 from ckanext.govopen.model import Request
+from ckanext.govopen.views.common import login_first
 
 __all__ = ["govopen"]
 
@@ -39,13 +40,6 @@ def policy():
 
 
 # --- helpers of the desk pages ------------------------------------------------------------
-
-def _login_first():
-    """A redirect to the login page, back here afterwards; None when logged in."""
-    if tk.current_user.is_authenticated:
-        return None
-    return tk.redirect_to(tk.url_for("user.login", next=request.full_path))
-
 
 def _user() -> model.User:
     return model.User.get(tk.current_user.id)
@@ -84,7 +78,7 @@ _FORM_FIELDS = ("applicant_type", "applicant_name", "credit_code", "id_number", 
 
 @govopen.route("/dataset/<id>/request/<kind>", methods=["GET", "POST"])
 def request_new(id: str, kind: str):
-    if (redirect := _login_first()) is not None:
+    if (redirect := login_first()) is not None:
         return redirect
     try:
         pkg = tk.get_action("package_show")({}, {"id": id})
@@ -113,6 +107,9 @@ def request_new(id: str, kind: str):
         except tk.ValidationError as e:
             errors = _errors(e)
         else:
+            if created.get("forwarded"):
+                tk.h.flash_success(_('Your request will be forwarded to the origin portal, which answers it. Follow it here.'))
+                return tk.redirect_to(tk.url_for("govopen_cascade.forward_read", id=created["id"]))
             tk.h.flash_success(_('Your request has been submitted. Note the answer due date.'))
             return tk.redirect_to(tk.url_for("govopen.request_read", id=created["id"]))
     rule = sla.active_policy().rule(kind)
@@ -130,7 +127,7 @@ def request_new(id: str, kind: str):
 
 @govopen.route("/requests")
 def my_requests():
-    if (redirect := _login_first()) is not None:
+    if (redirect := login_first()) is not None:
         return redirect
     page = _page_number()
     result = tk.get_action("govopen_request_list")({}, {
@@ -139,8 +136,11 @@ def my_requests():
     held = [g for g in tk.get_action("govopen_grant_list")({}, {"include_inactive": True})["results"]
             if (g["holder_type"] == "user" and g["holder_id"] == tk.current_user.id)
             or (g["holder_type"] == "department" and g["holder_id"] in member_of)]
+    # Applications for copies, answered at their origin (the newest 100: each is a row here).
+    forwarded = tk.get_action("govopen_forward_list")({}, {"limit": 100})
     return tk.render("govopen/request/mine.html", {
-        "requests": result["results"], "pager": _pager(result["count"], page), "grants": _with_datasets(held)})
+        "requests": result["results"], "pager": _pager(result["count"], page), "grants": _with_datasets(held),
+        "forwarded": forwarded["results"], "forwarded_count": forwarded["count"]})
 
 
 def _with_datasets(grants: list[dict]) -> list[dict]:
@@ -171,7 +171,7 @@ def _queue_departments(user: model.User) -> tuple[list[dict], bool]:
 
 @govopen.route("/requests/queue")
 def queue():
-    if (redirect := _login_first()) is not None:
+    if (redirect := login_first()) is not None:
         return redirect
     departments, everything = _queue_departments(_user())
     if not departments:
@@ -205,7 +205,7 @@ def queue():
 
 @govopen.route("/requests/overview")
 def overview():
-    if (redirect := _login_first()) is not None:
+    if (redirect := login_first()) is not None:
         return redirect
     try:
         stats = tk.get_action("govopen_request_overview")({}, {})
@@ -266,14 +266,14 @@ def _render_request(req: dict[str, Any], form: dict[str, Any] | None = None, err
 
 @govopen.route("/requests/<id>")
 def request_read(id: str):
-    if (redirect := _login_first()) is not None:
+    if (redirect := login_first()) is not None:
         return redirect
     return _render_request(_show(id))
 
 
 @govopen.route("/requests/<id>/<action>", methods=["POST"])
 def request_act(id: str, action: str):
-    if (redirect := _login_first()) is not None:
+    if (redirect := login_first()) is not None:
         return redirect
     if action not in _ACTIONS:
         return tk.abort(404)
@@ -302,7 +302,7 @@ def request_act(id: str, action: str):
 
 @govopen.route("/requests/<id>/letter")
 def request_letter(id: str):
-    if (redirect := _login_first()) is not None:
+    if (redirect := login_first()) is not None:
         return redirect
     req = _show(id)
     if req["status"] not in workflow.END_STATUSES or req["status"] == "withdrawn":

@@ -124,10 +124,11 @@ def govopen_request_create(context, data_dict) -> dict[str, Any]:
     kind = data_dict["kind"]
     extras = pkg.extras or {}
     copy = bool(extras.get("origin_dataset_id"))
-    if copy and kind != "open_application":
-        # A harvested copy: the department that holds the data answers, on its own portal.
+    if copy and kind not in workflow.APPLICATIONS:
+        # A harvested copy: the department that holds the data answers objections and error
+        # reports on its own portal (applications are forwarded to it, below).
         raise tk.ValidationError({"dataset_id": [
-            _('This entry is a copy from {origin}: apply, object or report errors there').format(
+            _('This entry is a copy from {origin}: object or report errors there').format(
                 origin=extras.get("origin_url") or extras.get("origin_portal"))]})
     today = store.today()
     policy = sla.active_policy()
@@ -135,10 +136,22 @@ def govopen_request_create(context, data_dict) -> dict[str, Any]:
     _raise_problems(workflow.application_problems(
         kind, data_dict, today, (extras.get("open_category"), extras.get("share_category")),
         rule.research_public_interest_only))
+    applicant_org = None
+    forwarded_from = context.get("govopen_forwarded_from")  # set by sync.forward only (not from the API)
+    if kind == "share_application" and not forwarded_from:
+        orgs = store.share_departments(user)
+        applicant_org = data_dict.get("applicant_org") or (orgs[0] if len(orgs) == 1 else None)
+        if applicant_org not in orgs or applicant_org == pkg.owner_org:
+            raise tk.ValidationError({"applicant_org": [_('Choose your own department, other than the provider')]})
+    # A share request forwarded by another portal names its department (applicant_name); the
+    # grant goes to that portal, which delivers to the department's members (sync.forward).
+
     if copy:
         # Applied for here, answered at the origin: forwarded (ckan govopen forward), followed here.
         _check_daily_limit(user, Forward)
         applicant = {k: data_dict[k] for k in workflow.APPLICANT_FIELDS if data_dict.get(k) not in (None, "", False)}
+        if applicant_org:
+            applicant["applicant_org"] = applicant_org
         fwd = forward.queue(user, pkg, kind, applicant)
         model.repo.commit()
         return forward.forward_dict(fwd, see_identifiers=True)
@@ -149,14 +162,6 @@ def govopen_request_create(context, data_dict) -> dict[str, Any]:
     if unknown:
         raise tk.ValidationError({"resource_ids": [_('Not resources of this dataset: ') + ", ".join(unknown)]})
 
-    applicant_org = None
-    if kind == "share_application":
-        orgs = store.share_departments(user)
-        applicant_org = data_dict.get("applicant_org") or (orgs[0] if len(orgs) == 1 else None)
-        if applicant_org not in orgs or applicant_org == pkg.owner_org:
-            raise tk.ValidationError({"applicant_org": [_('Choose your own department, other than the provider')]})
-
-    forwarded_from = context.get("govopen_forwarded_from")  # set by sync.forward only (not from the API)
     if not forwarded_from:  # the portal that forwarded it applied its own limit
         _check_daily_limit(user, Request)
 

@@ -1,7 +1,9 @@
-"""The receiving end of the cascade's push report (``sync.receive`` does the work)."""
+"""The cascade: receiving push reports, and applications forwarded between tiers (``sync.receive``, ``sync.forward`` do the work)."""
 from __future__ import annotations
 
 from typing import Any
+
+import sqlalchemy as sa
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
@@ -11,7 +13,8 @@ from ckanext.govopen.sync import receive
 from ckanext.govopen.times import api_time
 from ckanext.govopen.translations import _
 
-__all__ = ["govopen_sync_receive", "govopen_report_list", "govopen_forward_receive", "govopen_forward_list"]
+__all__ = ["govopen_sync_receive", "govopen_report_list", "govopen_forward_receive", "govopen_forward_list",
+           "govopen_forward_show"]
 
 
 def _listing_problem(listing: Any) -> str | None:
@@ -96,11 +99,13 @@ def govopen_forward_receive(context, data_dict) -> dict[str, Any]:
     (``context["govopen_origin"]``: here, the portal that forwards), or its question about
     the requests it forwarded; not callable through the action API.
 
-    :param step: ``apply`` (with ``forward_id``, ``kind`` open_application, ``dataset_id`` (this
-        portal's), ``applicant``: the applicant's declaration, as govopen_request_create takes it)
-        or ``status`` (with ``forward_ids``, at most 100)
+    :param step: ``apply`` (with ``forward_id``, ``kind`` open_application or share_application,
+        ``dataset_id`` (this portal's), ``applicant``: the applicant's declaration, as
+        govopen_request_create takes it), ``status`` (with ``forward_ids``, at most 100) or
+        ``resource`` (with ``forward_id`` and ``resource_id``: a resource the request was granted)
     :returns: apply: the request's state (``forward_id``, ``id``, ``number``, ``status``, ``due``,
-        ``decision``, ``events``, each with this portal's URL); status: ``requests``, a list of those
+        ``decision``, ``events``, each with this portal's URL); status: ``requests``, a list of those;
+        resource: ``url`` (a link) or ``file`` (an upload's path here, which the view streams)
     :raises ValidationError: field errors (the application's own, as govopen_request_create's)
     """
     from ckanext.govopen.sync import forward
@@ -114,12 +119,18 @@ def govopen_forward_receive(context, data_dict) -> dict[str, Any]:
             raise tk.ValidationError({"forward_ids": [_('A list of at most 100 forward ids')]})
         return {"requests": forward.states(portal, ids)}
     errors: dict[str, list[str]] = {}
-    if step != "apply":
-        errors["step"] = [_('One of apply, status')]
+    if step not in ("apply", "resource"):
+        errors["step"] = [_('One of apply, status, resource')]
     if not (isinstance(data_dict.get("forward_id"), str) and 0 < len(data_dict["forward_id"]) <= 100):
         errors["forward_id"] = [_('The id of the forward at the portal that sends it')]
-    if data_dict.get("kind") != "open_application":
-        errors["kind"] = [_('Only applications for open data on application are forwarded')]
+    if step == "resource":
+        if not (isinstance(data_dict.get("resource_id"), str) and 0 < len(data_dict["resource_id"]) <= 100):
+            errors["resource_id"] = [_('The id of a resource the request was granted')]
+        if errors:
+            raise tk.ValidationError(errors)
+        return forward.resource(portal, data_dict["forward_id"], data_dict["resource_id"])
+    if data_dict.get("kind") not in ("open_application", "share_application"):
+        errors["kind"] = [_('Only applications for data and share requests are forwarded')]
     if not isinstance(data_dict.get("dataset_id"), str):
         errors["dataset_id"] = [_('No such dataset')]
     if not isinstance(data_dict.get("applicant"), dict):
@@ -132,9 +143,9 @@ def govopen_forward_receive(context, data_dict) -> dict[str, Any]:
 @tk.side_effect_free
 @tk.validate(schema.govopen_forward_list)
 def govopen_forward_list(context, data_dict) -> dict[str, Any]:
-    """Applications made here for copies and forwarded to their origin portals: the user's own
-    (sysadmins: everyone's, with ``all``), newest first, with the origin's status, due date,
-    decision and events.
+    """Applications made here for copies and forwarded to their origin portals: the user's own and
+    their departments' share requests (sysadmins: everyone's, with ``all``), newest first, with the
+    origin's status, due date, decision and events.
 
     :param all: sysadmins only: every user's (default: False)
     :param limit: 1 to 100 (default 20) :param offset: (default 0)
@@ -145,9 +156,35 @@ def govopen_forward_list(context, data_dict) -> dict[str, Any]:
 
     tk.check_access("govopen_forward_list", context, data_dict)
     user = model.User.get(context.get("user") or "")
+    from ckanext.govopen.requests import store as request_store
+
     q = model.Session.query(Forward)
     if not (user.sysadmin and data_dict.get("all")):
-        q = q.filter(Forward.user_id == user.id)
+        departments = list(request_store.memberships(user))
+        q = q.filter(sa.or_(Forward.user_id == user.id, sa.and_(
+            Forward.kind == "share_application",
+            Forward.applicant["applicant_org"].astext.in_(departments or [""]))))
     rows = q.order_by(Forward.created.desc()).limit(data_dict["limit"]).offset(data_dict["offset"]).all()
     return {"count": q.count(),
             "results": [forward.forward_dict(f, see_identifiers=f.user_id == user.id or user.sysadmin) for f in rows]}
+
+
+@tk.side_effect_free
+@tk.validate(schema.govopen_request_id)
+def govopen_forward_show(context, data_dict) -> dict[str, Any]:
+    """One application made here for a copy and forwarded to its origin: its state, the origin's
+    status, due date, decision, the resources still granted, and one trail of events from both
+    portals. The applicant, members of a share request's department, and sysadmins; not-found
+    for anyone else. Identifiers are masked for all but the applicant and sysadmins.
+
+    :param id: the forward's id
+    """
+    from ckanext.govopen.model import Forward
+    from ckanext.govopen.sync import forward
+
+    tk.check_access("govopen_forward_show", context, data_dict)
+    user = model.User.get(context.get("user") or "")
+    fwd = model.Session.get(Forward, data_dict["id"])
+    if fwd is None or not forward.may_follow(fwd, user):
+        raise tk.ObjectNotFound(_('Request not found'))
+    return forward.forward_dict(fwd, see_identifiers=fwd.user_id == user.id or bool(user.sysadmin))
