@@ -9,7 +9,9 @@ from ckanext.govopen.translations import gettext, text
 __all__ = ["govopen_text", "govopen_category_changes", "govopen_choice_label", "govopen_item_type_label",
            "govopen_open_objections", "govopen_privacy_hides_resources", "govopen_privacy_suspended", "govopen_request_label",
            "govopen_countdown", "govopen_request_kinds_offered", "govopen_user_label", "govopen_org_title",
-           "govopen_mask", "govopen_has_queue", "govopen_local_date", "govopen_forwards_here"]
+           "govopen_mask", "govopen_has_queue", "govopen_local_date", "govopen_forwards_here",
+           "govopen_portal_figures", "govopen_portal_region", "govopen_portal_colour",
+           "govopen_sees_share_category"]
 
 
 def govopen_text(value) -> str:
@@ -161,3 +163,41 @@ def govopen_local_date(instant: str | None) -> str:
     if not instant:
         return ""
     return datetime.datetime.fromisoformat(instant).astimezone(SHANGHAI).date().isoformat()
+
+
+def govopen_portal_figures() -> dict:
+    """The front door's figures (govopen_portal_figures), once per page."""
+    from flask import g
+
+    if "govopen_portal_figures" not in g:
+        g.govopen_portal_figures = tk.get_action("govopen_portal_figures")({}, {})
+    return g.govopen_portal_figures
+
+
+def govopen_portal_region() -> str:
+    return tk.config.get("ckanext.govopen.portal.region") or ""
+
+
+def govopen_portal_colour() -> str:
+    """The portal's main colour, checked (portal.theme.colour), else the declared default."""
+    from ckan.common import config_declaration
+
+    from ckanext.govopen.portal import theme
+
+    key = "ckanext.govopen.portal.colour"
+    return theme.colour(tk.config.get(key)) or config_declaration.get(key).default
+
+
+def govopen_sees_share_category() -> bool:
+    """Government users (members of a government department) and sysadmins: the share category
+    is for them (it says what other departments may have); citizens see the open category."""
+    from ckanext.govopen.requests import store as request_store
+
+    from flask import g
+
+    if not tk.current_user.is_authenticated:
+        return False
+    if "govopen_sees_share" not in g:  # asked once per result in a list: looked up once per page
+        user = tk.current_user
+        g.govopen_sees_share = bool(getattr(user, "sysadmin", False) or request_store.share_departments(user))
+    return g.govopen_sees_share

@@ -8,6 +8,7 @@ from ckan.lib.plugins import DefaultTranslation
 from ckanext.govopen import translations
 
 from ckanext.govopen.catalogue import hooks as catalogue
+from ckanext.govopen.logic import schema as logic_schema
 from ckanext.govopen.access import gate
 from ckanext.govopen.sync import hooks as sync
 
@@ -29,6 +30,11 @@ class GovopenPlugin(p.SingletonPlugin, DefaultTranslation):
     # IConfigurer
     def update_config(self, config):
         tk.add_template_directory(config, "templates")
+        # No page asks an outside service for anything: no Gravatar (initials instead).
+        config["ckan.gravatar_default"] = "disabled"
+
+    def update_config_schema(self, schema):
+        return logic_schema.editable_config(schema)
 
     # IMiddleware
     def make_middleware(self, app, config):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import http.server
 import json
 import os
+import pathlib
 import re
 import subprocess
 import threading
@@ -327,9 +328,12 @@ def test_an_origin_cannot_write_another_origins_entries(tiers):
 
 # --- applications forwarded to the tier that holds the data --------------------------------
 
+PASSWORD = "live-tests-Pw-2026"
+
+
 def user_token(portal: Portal, name: str) -> str:
     if portal.ckan("user", "show", name).strip().endswith("User: None"):
-        portal.ckan("user", "add", name, f"email={name}@example.com", "password=live-tests-Pw-2026")
+        portal.ckan("user", "add", name, f"email={name}@example.com", f"password={PASSWORD}")
     return portal.ckan("user", "token", "add", name, "live-tests").strip().splitlines()[-1].strip()
 
 
@@ -394,7 +398,7 @@ def test_an_origin_answers_only_the_portal_that_forwarded(tiers):
 CSV = "区县,人口\n巢湖,780000\n".encode()
 
 
-def test_an_upper_tier_departments_share_request_is_granted_by_the_city_and_delivered(tiers):
+def test_an_upper_tier_departments_share_request_is_granted_by_the_city_and_delivered(tiers, browser, artifacts):
     city, province = tiers["city"], tiers["province"]
     entry = city_entry(city, "casc-share", open_category="on_application", share_category="conditional",
                        open_conditions="限科研使用", open_legal_basis="《巢湖市政务数据共享开放管理办法》第十二条",
@@ -454,9 +458,30 @@ def test_an_upper_tier_departments_share_request_is_granted_by_the_city_and_deli
                             timeout=60)
     assert followed.status_code == 302 and followed.headers["Location"] == link["url"]
     assert requests.get(f"{base}/{upload['id']}", headers={"Authorization": outsider}, timeout=60).status_code == 404
+    # In Chromium, as the colleague: my requests lists it, its page shows the decision, the trail
+    # of both portals and the download, which brings the file.
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    page = context.new_page()
+    page.goto(province.url + "/user/login")
+    page.fill("#field-login", "casc_colleague")
+    page.fill("#field-password", PASSWORD)
+    page.press("#field-password", "Enter")
+    page.wait_for_load_state()
+    page.goto(province.url + "/requests")
+    page.click(f"tr[data-forward='{forward_id}'] a")
+    assert page.inner_text(".govopen-status") == "已批准" and "仅限本部门履职使用" in page.inner_text(".govopen-decision")
+    assert {city.url, province.url} <= set(page.inner_text(".govopen-timeline").split())
+    with page.expect_download() as download:
+        page.click(".govopen-downloads li:has-text('人口.csv') a.govopen-download")
+    assert pathlib.Path(download.value.path()).read_bytes() == CSV
+    page.screenshot(path=str(artifacts / "cascade-forwarded-share.png"), full_page=True)
+    context.close()
     # The city's trail records each delivery, naming the portal.
     events = city.api("govopen_request_show", city.token, id=at_city["id"])["events"]
-    assert [e["action"] for e in events].count("deliver") == 2
+    assert [e["action"] for e in events].count("deliver") == 3
+    at_city_page = requests.get(f"{city.url}/requests/{at_city['id']}", headers={"Authorization": city.token},
+                                timeout=60).text
+    assert "govopen-forwarded-from" in at_city_page and province.url in at_city_page
 
     # Revoked at the city: closed at once at the province, and shown there on the next run.
     [grant] = city.api("govopen_grant_list", city.token, dataset_id=entry["id"])["results"]

@@ -15,6 +15,12 @@ def govopen_deadline(context, data_dict):
     return {"success": True}
 
 
+@tk.auth_allow_anonymous_access
+def govopen_portal_figures(context, data_dict):
+    # The public figures of the front door: counts only, of what the public may see.
+    return {"success": True}
+
+
 def govopen_policy_show(context, data_dict):
     # Only sysadmins (who pass every check before this runs) see the configured policy.
     return {"success": False}
@@ -166,7 +172,7 @@ govopen_forward_list = govopen_forward_show = _logged_in
 
 
 __all__ = [
-    "govopen_deadline", "govopen_policy_show", "govopen_category_change_list",
+    "govopen_deadline", "govopen_portal_figures", "govopen_policy_show", "govopen_category_change_list",
     "resource_show", "resource_view_list",
     "govopen_request_create", "govopen_request_show", "govopen_request_list", "govopen_request_accept",
     "govopen_request_ask_info", "govopen_request_respond", "govopen_request_decide",

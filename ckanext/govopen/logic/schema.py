@@ -109,3 +109,15 @@ def govopen_grant_list() -> dict[str, Any]:
 
 def govopen_grant_revoke() -> dict[str, Any]:
     return {"id": _text(ID_LENGTH, required=True), "reason": _text(NOTE_LENGTH, required=True)}
+
+
+def govopen_portal_figures() -> dict[str, Any]:
+    # Years a portal can have requests of (the desk began long after 2000).
+    return {"year": [_v("ignore_missing"), _v("govopen_bounded_int")(2000, 2100)]}
+
+
+def editable_config(schema: dict[str, Any]) -> dict[str, Any]:
+    """The options a sysadmin may change at /ckan-admin/config (besides CKAN's own)."""
+    schema.update({"ckanext.govopen.portal.region": _text(100),
+                   "ckanext.govopen.portal.colour": [_v("ignore_missing"), _v("govopen_colour")]})
+    return schema

@@ -27,6 +27,7 @@ __all__ = [
     "govopen_catalogue_code", "govopen_classification_code", "govopen_related_codes",
     "govopen_default_origin", "govopen_sync_only", "govopen_sync_json", "govopen_change_reason", "govopen_dataset_rules", "govopen_string_list",
     "govopen_text", "govopen_bounded_int", "govopen_single_value", "govopen_dataset_input_guard",
+    "govopen_colour",
 ]
 
 # The widest date the deadline arithmetic and PostgreSQL's date type both handle with room to
@@ -355,3 +356,15 @@ def govopen_dataset_input_guard(field, schema):
 
 
 govopen_dataset_input_guard.is_a_scheming_validator = True  # type: ignore[attr-defined]
+
+
+def govopen_colour(value: Any, context) -> Any:
+    """A CSS hex colour, #rgb or #rrggbb (an empty value keeps the default)."""
+    from ckanext.govopen.portal import theme
+
+    if value is tk.missing or value in (None, ""):
+        return value
+    checked = theme.colour(value)
+    if checked is None:
+        raise tk.Invalid(_('A colour as #rgb or #rrggbb, such as #b3261e'))
+    return checked

@@ -83,8 +83,10 @@ def granted(fwd: Forward) -> list[dict[str, Any]]:
     decision = fwd.remote_decision or {}
     if fwd.remote_status not in ("approved", "deemed_approved") or decision.get("revoked"):
         return []
-    expires = decision.get("expires")
-    if not expires or expires < utcnow().date().isoformat():
+    from ckanext.govopen.requests import store as request_store
+
+    expires = decision.get("expires")  # the last day, Beijing time
+    if not expires or expires < request_store.today().isoformat():
         return []
     return [r for r in decision.get("resources") or [] if isinstance(r, dict) and r.get("id")]
 

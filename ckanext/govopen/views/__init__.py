@@ -3,5 +3,6 @@
 from ckanext.govopen.views.cascade import govopen_cascade
 from ckanext.govopen.views.desk import govopen
 from ckanext.govopen.views.guards import govopen_web
+from ckanext.govopen.views.portal import govopen_portal
 
-__all__ = ["govopen", "govopen_web", "govopen_cascade"]
+__all__ = ["govopen", "govopen_web", "govopen_cascade", "govopen_portal"]

@@ -151,12 +151,15 @@ def forward_resource(id: str, resource_id: str):
             return tk.abort(502, _('The origin portal cannot be reached now: try again later'))
         return tk.abort(404 if err.code == "2005" else 403, str(err))
     content_type = res.headers.get("Content-Type", "application/octet-stream")
-    if content_type.startswith("application/json"):
+    if not res.headers.get("Content-Disposition"):  # not a file: the answer for a link
         with res:
-            answer = json.loads(res.read().decode("utf-8"))
-        if answer.get("code") == "0000" and isinstance(answer.get("url"), str) \
-                and answer["url"].startswith(("https://", "http://")):
-            return tk.redirect_to(answer["url"])
+            try:
+                answer = json.loads(res.read(64 * 1024).decode("utf-8"))
+            except ValueError:
+                answer = {}
+        url = answer.get("url") if isinstance(answer, dict) and answer.get("code") == "0000" else None
+        if isinstance(url, str) and url.startswith(("https://", "http://")):
+            return tk.redirect_to(url)
         return tk.abort(502, _('The origin portal gave no file for this resource'))
 
     def chunks():
@@ -164,7 +167,7 @@ def forward_resource(id: str, resource_id: str):
             while block := res.read(64 * 1024):
                 yield block
 
-    headers = {"Content-Disposition": res.headers.get("Content-Disposition") or "attachment"}
+    headers = {"Content-Disposition": res.headers["Content-Disposition"]}
     if res.headers.get("Content-Length"):
         headers["Content-Length"] = res.headers["Content-Length"]
     return Response(stream_with_context(chunks()), content_type=content_type, headers=headers)

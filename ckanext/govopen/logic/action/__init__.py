@@ -7,5 +7,7 @@ from .desk import *  # noqa: F401,F403
 from .desk import __all__ as _desk
 from .sync import *  # noqa: F401,F403
 from .sync import __all__ as _sync
+from .portal import *  # noqa: F401,F403
+from .portal import __all__ as _portal
 
-__all__ = [*_catalogue, *_requests, *_desk, *_sync]
+__all__ = [*_catalogue, *_requests, *_desk, *_sync, *_portal]
