@@ -469,7 +469,7 @@ def test_an_upper_tier_departments_share_request_is_granted_by_the_city_and_deli
     page.wait_for_load_state()
     page.goto(province.url + "/requests")
     page.click(f"tr[data-forward='{forward_id}'] a")
-    assert page.inner_text(".govopen-status") == "已批准" and "仅限本部门履职使用" in page.inner_text(".govopen-decision")
+    assert page.inner_text(".govopen-status") == "同意" and "仅限本部门履职使用" in page.inner_text(".govopen-decision")
     assert {city.url, province.url} <= set(page.inner_text(".govopen-timeline").split())
     with page.expect_download() as download:
         page.click(".govopen-downloads li:has-text('人口.csv') a.govopen-download")
