@@ -11,7 +11,7 @@ __all__ = ["govopen_text", "govopen_category_changes", "govopen_choice_label", "
            "govopen_countdown", "govopen_request_kinds_offered", "govopen_user_label", "govopen_org_title",
            "govopen_mask", "govopen_has_queue", "govopen_local_date", "govopen_forwards_here",
            "govopen_portal_figures", "govopen_portal_region", "govopen_portal_colour",
-           "govopen_sees_share_category"]
+           "govopen_sees_share_category", "govopen_usage"]
 
 
 def govopen_text(value) -> str:
@@ -201,3 +201,10 @@ def govopen_sees_share_category() -> bool:
         user = tk.current_user
         g.govopen_sees_share = bool(getattr(user, "sysadmin", False) or request_store.share_departments(user))
     return g.govopen_sees_share
+
+
+def govopen_usage(package_id: str) -> dict[str, int]:
+    """A dataset's uses so far: page views, downloads, API reads (robots left out)."""
+    from ckanext.govopen.portal import count
+
+    return count.totals(package_id)

@@ -118,3 +118,44 @@ def test_the_colour_is_edited_at_runtime_and_checked(app, catalogue):
     finally:
         helpers.call_action("config_option_update", context=admin,
                             **{"ckanext.govopen.portal.colour": "", "ckanext.govopen.portal.region": ""})
+
+
+BROWSER = {"User-Agent": "Mozilla/5.0 (X11; Linux x86_64) Chrome/126.0 Safari/537.36"}
+
+
+def uses(name: str) -> dict[str, int]:
+    from ckanext.govopen.portal import count
+
+    return count.totals(model.Package.get(name).id)
+
+
+def test_pages_downloads_and_api_reads_are_counted_but_not_robots_refusals_or_the_beacon(app, catalogue):
+    res = catalogue["roads"]["resources"][0]
+    app.get("/dataset/roads", headers=BROWSER)
+    app.get("/dataset/roads", headers=BROWSER)
+    app.get("/dataset/roads", headers={"User-Agent": "Mozilla/5.0 (compatible; Baiduspider/2.0)"})
+    assert app.get(f"/dataset/roads/resource/{res['id']}/download", headers=BROWSER,
+                   follow_redirects=False).status_code == 302  # a linked file: the way there counts
+    app.post("/api/3/action/package_show", json={"id": "roads"}, headers=BROWSER)
+    app.get("/api/3/action/resource_show", query_string={"id": res["id"]}, headers=BROWSER)
+    app.get("/api/3/action/package_show", query_string={"id": "no-such-entry"}, headers=BROWSER, status=404)
+    app.post("/_tracking", data={"url": "/dataset/roads", "type": "page"}, headers=BROWSER)  # the beacon
+    assert uses("roads") == {"view": 2, "download": 1, "api": 2}
+    # A download the gate refuses is not a use.
+    refused = app.get(f"/dataset/births/resource/{catalogue['r1']['id']}/download", headers=BROWSER,
+                      follow_redirects=False)
+    assert refused.status_code in (403, 404) and uses("births")["download"] == 0
+    body = app.get("/dataset/roads", headers=BROWSER).get_data(as_text=True)  # counted once served
+    assert 'data-views="2"' in body and 'data-downloads="1"' in body and 'data-api="2"' in body
+
+
+def test_the_most_used_entries_are_those_the_public_may_see(app, catalogue):
+    admin = {**BROWSER, "Authorization": factories.APIToken(user=catalogue["admin"]["name"])["token"]}
+    for _ in range(3):
+        app.get("/dataset/hidden", headers=admin)  # private: used, but never shown to the public
+    app.get("/dataset/roads", headers=BROWSER)
+    app.get("/dataset/roads", headers=BROWSER)
+    app.get("/dataset/closed", headers=BROWSER)
+    most = anonymous("govopen_portal_figures")["most_used"]
+    assert [(d["name"], d["uses"]) for d in most] == [("roads", 2), ("closed", 1)]
+    assert 'data-entry="roads"' in app.get("/", headers=BROWSER).get_data(as_text=True)

@@ -15,7 +15,7 @@ import ckan.plugins.toolkit as tk
 from ckanext.govopen.deadlines.engine import SHANGHAI
 from ckanext.govopen.times import api_time, last_day
 
-__all__ = ["CategoryChange", "Request", "RequestEvent", "Grant", "Notification", "Report", "Forward", "utcnow", "user_memberships",
+__all__ = ["CategoryChange", "Request", "RequestEvent", "Grant", "Notification", "Report", "Forward", "UsageDay", "utcnow", "user_memberships",
            "user_departments"]
 
 
@@ -187,3 +187,4 @@ class Grant(tk.BaseModel):
 from ckanext.govopen.model.notification import Notification  # noqa: E402  (needs tk.BaseModel loaded)
 from ckanext.govopen.model.report import Report  # noqa: E402
 from ckanext.govopen.model.forward import Forward  # noqa: E402
+from ckanext.govopen.model.usage import UsageDay  # noqa: E402

@@ -16,7 +16,7 @@ from ckanext.govopen.portal import figures
 from ckanext.govopen.requests import store as request_store
 from ckanext.govopen.translations import text
 
-__all__ = ["catalogue", "requests_of_year", "apply_guide"]
+__all__ = ["catalogue", "most_used", "requests_of_year", "apply_guide"]
 
 NEWEST = 6
 
@@ -46,6 +46,19 @@ def catalogue() -> dict[str, Any]:
                                readable),
             "themes": [{"name": n, "count": c} for n, c in themes], "departments": departments,
             "newest": found["results"]}
+
+
+def most_used(limit: int = NEWEST, days: int = 30) -> list[dict[str, Any]]:
+    """The most-used entries of the last DAYS days that the public may see, with their uses."""
+    from ckanext.govopen.portal import count
+
+    top = count.most_used(days=days, limit=limit * 5)
+    if not top:
+        return []
+    ids = " OR ".join(f'"{package_id}"' for package_id, _n in top)
+    found = _public_search(q="*:*", fq=f"id:({ids})", rows=len(top), include_private=False)
+    shown = {d["id"]: d for d in found["results"]}
+    return [{**shown[i], "uses": n} for i, n in top if i in shown][:limit]
 
 
 def requests_of_year(year: int | None = None) -> dict[str, Any]:

@@ -1,15 +1,45 @@
-"""The front door's own pages: every theme with its count, and the openness figures."""
+"""The front door's own pages (every theme with its count, the openness figures) and the
+counting of uses: each dataset page, resource download and API read a person makes."""
 from __future__ import annotations
 
-from flask import Blueprint, request
+import logging
 
+from flask import Blueprint, request
+from werkzeug.wrappers import Response
+
+import ckan.model as model
 import ckan.plugins.toolkit as tk
 
+from ckanext.govopen.portal import usage
 from ckanext.govopen.translations import _
 
 __all__ = ["govopen_portal"]
 
+log = logging.getLogger(__name__)
 govopen_portal = Blueprint("govopen_portal", __name__)
+
+
+@govopen_portal.after_app_request
+def count_use(response: Response) -> Response:
+    """Count a served dataset page, download or API read (robots left out). Counting never
+    fails the response it counts."""
+    kind = usage.kind_of(request.endpoint or "", request.method, response.status_code)
+    if kind is None or usage.is_robot(request.headers.get("User-Agent")):
+        return response
+    from ckanext.govopen.portal import count
+
+    try:
+        params = dict(request.args)
+        if kind == "api" and request.method == "POST":
+            body = request.get_json(silent=True)
+            params = body if isinstance(body, dict) else dict(request.form)
+        package_id = count.dataset_of(kind, request.view_args or {}, params)
+        if package_id is not None:
+            count.record(kind, package_id)
+    except Exception:  # noqa: BLE001 - a lost count is logged, the page is still served
+        model.Session.rollback()
+        log.warning("govopen: a use of %s could not be counted", request.path, exc_info=True)
+    return response
 
 
 @govopen_portal.route("/themes")
