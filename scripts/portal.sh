@@ -9,7 +9,7 @@
 #   scripts/portal.sh serve NAME | stop NAME | status NAME | demo NAME
 # Needs PostgreSQL, Redis and Solr running (scripts/services.sh start).
 source "$(dirname "$0")/lib.sh"
-PLUGINS="${GOVOPEN_PLUGINS:-govopen scheming_datasets scheming_organizations harvest govopen_harvester activity image_view datatables_view}"
+PLUGINS="${GOVOPEN_PLUGINS:-govopen scheming_datasets scheming_organizations harvest govopen_harvester activity image_view datatables_view dcat structured_data}"
 
 cmd="${1:-}"; name="${2:-}"
 [[ -n "$cmd" && -n "$name" ]] || die "usage: $0 up|config|init|serve|stop|status|demo NAME [PORT]"

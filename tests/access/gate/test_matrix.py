@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import io
 import itertools
+import re
 import uuid
 
 import pytest
@@ -266,6 +267,15 @@ def test_gate(world, app, role, categories):
             c.never_unless(action, has(shown_act.body) or d["filename"] in shown_act.body, allowed)
     act_page = c.body(f"/dataset/activity/{pkg['name']}", status=None)
     c.never_unless("activity page", has(act_page.body), allowed)
+    # DCAT (ckanext-dcat with govopen's profile): the record in two serialisations, the whole
+    # catalogue, the JSON-LD in the page. Only an entry open to all names its addresses there,
+    # whoever reads: a record is shared, cached and harvested.
+    for fmt in ("ttl", "jsonld"):
+        rdf = c.body(f"/dataset/{pkg['id']}.{fmt}", status=None)
+        c.never_unless(f"dcat .{fmt}", has(rdf.body) or d["filename"] in rdf.body, pub)
+    c.never_unless("dcat catalogue", has(c.body("/catalog.ttl", status=None).body), pub)
+    json_ld = re.findall(r'<script type="application/ld\+json">(.*?)</script>', page, re.S)
+    c.never_unless("json-ld in the page", any(has(b) or d["filename"] in b for b in json_ld), allowed)
     # resource views embed the URL
     views = c.body(f"/api/3/action/resource_view_list?id={link['id']}", status=None)
     c.expect("resource_view_list", views.status_code == 200 and len(views.json["result"]) > 0, allowed)
