@@ -41,3 +41,14 @@ else
 fi
 # Always re-point the editable install at this checkout (CI clones elsewhere).
 "$GOVOPEN_VENV/bin/pip" install -q --no-deps --no-build-isolation -e "$GOVOPEN_ROOT"
+
+# The accessibility audit's engine (axe-core, from npm) for the browser tests.
+if [[ "${1:-}" == "--browser" ]]; then
+  axe="$GOVOPEN_ROOT/.local/node/node_modules/axe-core/axe.min.js"
+  if [[ ! -f "$axe" ]]; then
+    command -v npm >/dev/null || { apt-get update -qq; apt-get install -y -qq --no-install-recommends npm >/dev/null; }
+    step "Installing axe-core (accessibility audit)"
+    mkdir -p "$GOVOPEN_ROOT/.local/node"
+    npm install --prefix "$GOVOPEN_ROOT/.local/node" --no-audit --no-fund --silent "axe-core@4.10.2"
+  fi
+fi

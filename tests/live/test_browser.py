@@ -1,6 +1,8 @@
 """Browser journeys in a real Chromium against a live demo portal."""
 import re
 
+from tests.live.conftest import ROOT
+
 
 def test_home_search_and_dataset_page(demo_portal, page, artifacts):
     page.goto(demo_portal.url + "/")
@@ -83,3 +85,102 @@ def test_a_citizen_finds_a_theme_sees_what_is_open_and_applies_with_no_outside_r
     page.goto(demo_portal.url + "/")  # logged in: the header has no outside picture either
     assert outside == [], outside
     context.close()
+
+
+AXE = ROOT / ".local/node/node_modules/axe-core/axe.min.js"  # scripts/deps.sh --browser installs it
+
+
+def serious_violations(page) -> list[str]:
+    """axe-core's WCAG 2.1 A/AA audit of the page as it stands: the serious and critical findings."""
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("""async () => await axe.run(document, {runOnly: {type: 'tag',
+        values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})""")
+    assert len(result["passes"]) > 10, "the audit checked next to nothing"
+    return [f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}"
+            for v in result["violations"] if v["impact"] in ("serious", "critical")]
+
+
+def test_the_citizens_pages_pass_an_accessibility_audit(demo_portal, browser):
+    import secrets
+
+    name, password = f"a11y_{secrets.token_hex(3)}", "Front-Door-Pw-2026"
+    demo_portal.api("user_create", demo_portal.sysadmin_token(), name=name, email=f"{name}@example.com",
+                    password=password)
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    found = {}
+    for label, path in (("home", "/"), ("search", "/dataset/?themes=交通"), ("dataset", "/dataset/road-freight-licences"),
+                        ("themes", "/themes"), ("statistics", "/openness")):
+        page.goto(demo_portal.url + path)
+        found[label] = serious_violations(page)
+    page.goto(demo_portal.url + "/user/login")
+    page.fill("#field-login", name)
+    page.fill("#field-password", password)
+    page.press("#field-password", "Enter")
+    page.wait_for_load_state()
+    for label, path in (("apply", "/dataset/road-freight-licences/request/open_application"), ("desk", "/requests")):
+        page.goto(demo_portal.url + path)
+        found[label] = serious_violations(page)
+    context.close()
+    assert {k: v for k, v in found.items() if v} == {}
+
+
+def tab_to(page, selector: str, limit: int = 200) -> None:
+    """Press Tab until SELECTOR has the focus, as a keyboard user would move through the page."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("s => !!document.activeElement && document.activeElement.matches(s)", selector):
+            return
+    raise AssertionError(f"Tab never reaches {selector}")
+
+
+def test_applying_with_the_keyboard_alone(demo_portal, browser):
+    import datetime
+    import secrets
+
+    from ckanext.govopen.catalogue.codes import citizen_id_check_char
+
+    name, password = f"keys_{secrets.token_hex(3)}", "Front-Door-Pw-2026"
+    demo_portal.api("user_create", demo_portal.sysadmin_token(), name=name, email=f"{name}@example.com",
+                    password=password)
+    page = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900}).new_page()
+    keys = page.keyboard
+    page.goto(demo_portal.url + "/user/login")
+    tab_to(page, "#field-login")
+    keys.type(name)
+    tab_to(page, "#field-password")
+    keys.type(password)
+    with page.expect_navigation():
+        keys.press("Enter")
+    assert "/user/login" not in page.url, page.url
+
+    page.goto(demo_portal.url + "/dataset/road-freight-licences")
+    tab_to(page, "#govopen-request-actions a[data-kind='open_application']")
+    keys.press("Enter")
+    page.wait_for_url(re.compile(r"/request/open_application"))
+    tab_to(page, "#field-applicant_type-person")
+    keys.press("Space")
+    body = "34018119900307123"
+    until = (datetime.date.today() + datetime.timedelta(days=90))
+    for field, text in (("#field-applicant_name", "键盘用户"), ("#field-id_number", body + citizen_id_check_char(body))):
+        tab_to(page, field)
+        keys.press("Control+A")
+        keys.type(text)
+    tab_to(page, "#field-usage_type")
+    for _ in range(3):  # choose, research, commercial, public interest
+        keys.press("ArrowDown")
+    for field, text in (("#field-purpose", "无障碍测试"), ("#field-scenario", "读屏软件"), ("#field-security_measures", "加密存储")):
+        tab_to(page, field)
+        keys.type(text)
+    tab_to(page, "#field-requested_until")
+    # Headless Chromium's date editor takes month, day, year whatever the page's locale; each
+    # part moves on by itself once full.
+    keys.type(f"{until.month:02d}{until.day:02d}{until.year}")
+    assert page.input_value("#field-requested_until") == until.isoformat()
+    tab_to(page, "#govopen-request-form button[type=submit]")
+    with page.expect_navigation():
+        keys.press("Enter")
+    assert re.search(r"/requests/[0-9a-f-]{36}$", page.url), page.locator(".invalid-feedback").all_inner_texts()
+    assert page.locator(".govopen-status").get_attribute("data-status") == "submitted"
+    assert page.locator(".govopen-note[data-field='scenario']").inner_text() == "读屏软件"
+    page.context.close()
