@@ -30,7 +30,7 @@ def catalogue(portal):  # noqa: F811
                         resources=[{"name": "路网", "url": "https://data.example.gov.cn/roads.csv", "format": "CSV"}])
     helpers.call_action("package_create", context=admin, name="closed", title="内部", catalogue_code="307001/000012",
                         open_category="not_open", share_category="not_shared", open_conditions="不予开放",
-                        open_legal_basis="第十七条", share_conditions="不予共享", share_legal_basis="第十一条", **base,
+                        open_legal_basis="第十七条", share_conditions="不予共享", share_legal_basis="第十一条", license_id="cc-by", **base,
                         resources=[{"name": "内部", "url": SECRET_URL, "format": "CSV"}])
     return {**portal, "restricted": [portal["r1"]["url"], portal["r2"]["url"], SECRET_URL]}
 
@@ -59,6 +59,8 @@ def test_each_entry_in_each_serialisation_says_its_access_rights_and_hides_restr
         else:
             assert downloads == [] and access and all(a.endswith(f"/dataset/{name}" + (
                 "/request/open_application" if category == "on_application" else "")) for a in access)
+            licences = [o for s in (dataset, *g.objects(dataset, DCAT.distribution)) for o in g.objects(s, DCTERMS.license)]
+            assert licences == [], name  # conditions instead of an open licence
             basis = {str(o) for s in g.objects(dataset, DCTERMS.rights) for o in g.objects(s, rdflib.RDFS.label)}
             assert "第十九条" in basis or "第十七条" in basis
 

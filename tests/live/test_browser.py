@@ -184,3 +184,28 @@ def test_applying_with_the_keyboard_alone(demo_portal, browser):
     assert page.locator(".govopen-status").get_attribute("data-status") == "submitted"
     assert page.locator(".govopen-note[data-field='scenario']").inner_text() == "读屏软件"
     page.context.close()
+
+
+def test_uses_are_counted_over_real_http(demo_portal):
+    import requests
+
+    browser_ua = {"User-Agent": "Mozilla/5.0 (X11; Linux x86_64) Chrome/126.0 Safari/537.36"}
+    page_url = demo_portal.url + "/dataset/resident-population-2025"
+
+    def counts() -> tuple[int, int, int]:
+        body = requests.get(page_url, headers=browser_ua, timeout=60).text  # counted once served
+        m = re.search(r'data-views="(\d+)" data-downloads="(\d+)" data-api="(\d+)"', body)
+        assert m, body[-2000:]
+        return tuple(map(int, m.groups()))
+
+    views, downloads, api = counts()
+    shown = requests.post(demo_portal.url + "/api/3/action/package_show", json={"id": "resident-population-2025"},
+                          headers=browser_ua, timeout=60).json()["result"]
+    res = shown["resources"][0]
+    got = requests.get(f"{page_url}/resource/{res['id']}/download", headers=browser_ua, allow_redirects=False,
+                       timeout=60)
+    assert got.status_code in (200, 302)
+    requests.get(page_url, headers={"User-Agent": "Mozilla/5.0 (compatible; Baiduspider/2.0)"}, timeout=60)
+    requests.post(demo_portal.url + "/_tracking", data={"url": page_url, "type": "page"}, headers=browser_ua,
+                  timeout=60)
+    assert counts() == (views + 1, downloads + 1, api + 1)

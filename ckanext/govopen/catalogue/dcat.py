@@ -3,8 +3,9 @@ and for the JSON-LD in pages, ``ckanext.dcat.structured_data.profiles = schemaor
 
 Runs after the stock profile and adds what govopen knows: the open category as dct:accessRights,
 the conditions and legal basis as dct:rights, the update frequency, the catalogue code, the
-publishing department's code, the themes, and a copy's provenance. Every distribution of an entry
-not open to all loses its file address, whoever asks, and points at the apply page instead
+publishing department's code, the themes, and a copy's provenance. An entry not open to all
+offers no open licence, and every distribution of it loses its file address, whoever asks, and
+points at the apply page instead
 (the gate has withheld the addresses already; this holds even for a reader a grant lets see them)."""
 from __future__ import annotations
 
@@ -67,9 +68,12 @@ class GovopenDCATProfile(RDFProfile):
                 self.g.add((publisher, DCT.identifier, Literal(code)))
 
     def _withhold_addresses(self, dataset_ref, instead: URIRef) -> None:
+        """No file address and no open licence: the conditions (dct:rights) say how it may be used."""
         g = self.g
+        for predicate in (DCT.license, SCHEMA.license):
+            g.remove((dataset_ref, predicate, None))
         for link in (DCAT.distribution, SCHEMA.distribution):
             for distribution in list(g.objects(dataset_ref, link)):
-                for predicate in _ADDRESSES:
+                for predicate in (*_ADDRESSES, DCT.license, SCHEMA.license):
                     g.remove((distribution, predicate, None))
                 g.add((distribution, DCAT.accessURL, instead))
