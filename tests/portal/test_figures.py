@@ -25,6 +25,15 @@ def test_a_years_requests_give_the_on_time_share_of_the_answered_and_refusals_mo
     assert figures.request_year(2026, {}, [])["on_time_share"] is None
 
 
+def test_up_to_date_means_within_the_declared_period():
+    import datetime
+
+    since = figures.fresh_since(datetime.date(2026, 3, 1))
+    assert since["monthly"] == datetime.date(2026, 1, 29) and since["annual"] == datetime.date(2025, 2, 28)
+    assert "other" not in since  # cannot be judged: never counted as up to date
+    assert figures.openness(4, {}, {}, 0, 1)["up_to_date"] == {"count": 1, "share": 25.0}
+
+
 def test_only_hex_colours_reach_a_style_sheet():
     assert theme.colour("#B3261E") == "#b3261e" and theme.colour(" #abc ") == "#abc"
     for bad in ("red", "#12", "#1234567", "#abc; } body { display:none", "", None, "url(x)", "#gggggg"):

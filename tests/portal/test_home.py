@@ -27,9 +27,12 @@ def entry(p, name: str, open_category: str, n: int, **extra) -> dict:
 
 @pytest.fixture
 def catalogue(portal):  # noqa: F811
+    today = datetime.date.today()
     roads = entry(portal, "roads", "unconditional", 11, themes=["交通"], license_id="cc-by",
+                  data_updated=(today - datetime.timedelta(days=3)).isoformat(),
                   resources=[{"name": "路网", "url": "https://data.example.gov.cn/roads.csv", "format": "CSV"}])
     entry(portal, "plans", "unconditional", 12, themes=["交通", "城乡建设"],
+          data_updated=(today - datetime.timedelta(days=100)).isoformat(),  # monthly: late
           resources=[{"name": "规划", "url": "https://data.example.gov.cn/plans.pdf", "format": "PDF"}])
     entry(portal, "closed", "not_open", 13, license_id="cc-by")
     entry(portal, "hidden", "unconditional", 14, private=True)
@@ -55,6 +58,8 @@ def test_the_figures_count_what_the_public_sees(catalogue):
     assert got["departments"] == [{"name": "health", "title": catalogue["owner"]["title"], "count": 4}]
     # roads (CSV) and births (its resources are CSV files): PDF is not machine-readable.
     assert got["machine_readable"]["count"] == 2
+    # Only roads declares an update within its period (monthly); the rest are late or undeclared.
+    assert got["up_to_date"] == {"count": 1, "share": 25.0}
     assert "hidden" not in {d["name"] for d in got["newest"]} and len(got["newest"]) == 4
 
 

@@ -27,15 +27,22 @@ def _public_search(**params: Any) -> dict[str, Any]:
 
 
 def catalogue() -> dict[str, Any]:
-    """Entries by open and share category, theme and department, the share with a
-    machine-readable resource, and the newest entries."""
+    """Entries by open and share category, theme and department, the shares with a
+    machine-readable resource and updated on time, and the newest entries."""
     found = _public_search(q="*:*", rows=NEWEST, sort="metadata_created desc", include_private=False,
                            **{"facet.field": ["open_category", "share_category", "themes", "organization"],
                               "facet.limit": -1})
     facets = {name: {i["name"]: i["count"] for i in f.get("items", [])}
               for name, f in found.get("search_facets", {}).items()}
     formats = " OR ".join(f'"{f}"' for f in figures.MACHINE_READABLE)
-    readable = _public_search(q="*:*", rows=0, fq=f"res_format:({formats})", include_private=False)["count"]
+    readable = _public_search(q="*:*", rows=0, fq=f"+res_format:({formats})", include_private=False)["count"]
+    # Up to date: the declared last update (data_updated, ISO dates: they compare as text) within
+    # the declared update frequency's period.
+    on_time = " OR ".join(f'(update_frequency:"{freq}" AND data_updated:[{since.isoformat()} TO *])'
+                          for freq, since in figures.fresh_since(request_store.today()).items())
+    # Required as a whole: CKAN appends its own required clauses to fq, beside which a bare
+    # disjunction would turn optional.
+    up_to_date = _public_search(q="*:*", rows=0, fq=f"+({on_time})", include_private=False)["count"]
     themes = sorted(facets.get("themes", {}).items(), key=lambda t: (-t[1], t[0]))
     orgs = facets.get("organization", {})
     groups = {g.name: g for g in model.Session.query(model.Group).filter(
@@ -43,7 +50,7 @@ def catalogue() -> dict[str, Any]:
     departments = sorted(({"name": n, "title": groups[n].title or n, "count": c} for n, c in orgs.items() if n in groups),
                          key=lambda d: (-d["count"], d["title"]))
     return {**figures.openness(found["count"], facets.get("open_category", {}), facets.get("share_category", {}),
-                               readable),
+                               readable, up_to_date),
             "themes": [{"name": n, "count": c} for n, c in themes], "departments": departments,
             "newest": found["results"]}
 
@@ -56,7 +63,7 @@ def most_used(limit: int = NEWEST, days: int = 30) -> list[dict[str, Any]]:
     if not top:
         return []
     ids = " OR ".join(f'"{package_id}"' for package_id, _n in top)
-    found = _public_search(q="*:*", fq=f"id:({ids})", rows=len(top), include_private=False)
+    found = _public_search(q="*:*", fq=f"+id:({ids})", rows=len(top), include_private=False)
     shown = {d["id"]: d for d in found["results"]}
     return [{**shown[i], "uses": n} for i, n in top if i in shown][:limit]
 
