@@ -122,3 +122,17 @@ def test_who_follows_a_forward_and_what_it_still_grants(portal):
     listed = {f["id"] for f in call("govopen_forward_list", portal["colleague"])["results"]}
     assert share.id in listed and opened.id not in listed
     assert listed == {f.id for f in model.Session.query(Forward).filter_by(kind="share_application")}
+
+
+def test_a_forward_for_a_copy_held_here_is_refused_not_relayed(portal):
+    from ckan.tests import helpers
+
+    copy = model.Session.get(model.Package, portal["ds"]["id"])
+    copy.extras = {**(copy.extras or {}), "origin_dataset_id": str(uuid.uuid4()),
+                   "origin_portal": "http://city.example.gov.cn"}
+    model.Session.commit()
+    with pytest.raises(tk.ValidationError) as refused:
+        forwarded_share(portal)
+    assert "dataset_id" in refused.value.error_dict
+    assert model.Session.query(Forward).count() == 0 and model.Session.query(Request).count() == 0
+    assert helpers.call_action("package_show", id=portal["ds"]["id"])["id"]  # nothing else touched

@@ -48,6 +48,7 @@ NO_ROUTE = N_("This portal shares no secret with the origin portal {portal}: the
 REFUSED = N_("The origin portal refused the application: {reason}")
 NOT_GRANTED = N_("This resource is not granted to you, or the grant has ended")
 DELIVERED = N_("Delivered through {portal}: {resource}")
+NOT_HELD = N_("This portal holds only a copy of this entry: apply to the portal that holds it (forwards are not relayed)")
 _IDENTIFIERS = ("credit_code", "id_number")
 
 
@@ -262,6 +263,12 @@ def accept(portal: str, data: dict[str, Any]) -> dict[str, Any]:
     if existing is not None:
         model.Session.rollback()
         return _state(existing)
+    held = model.Package.get(str(data["dataset_id"]))
+    if held is not None and (held.extras or {}).get("origin_dataset_id"):
+        # A copy here would forward it on: the identifiers would leave for a portal the
+        # applicant never chose. Refused (the sender marks the forward failed, masked).
+        model.Session.rollback()
+        raise tk.ValidationError({"dataset_id": [text(NOT_HELD)]})
     user = _proxy_user(portal)
     context = {"model": model, "session": model.Session, "user": user.name, "defer_commit": True,
                "govopen_forwarded_from": {"portal": portal, "id": forward_id}}
