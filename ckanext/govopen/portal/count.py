@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime
-import logging
 from typing import Any
 
 import sqlalchemy as sa
@@ -15,7 +14,6 @@ from ckanext.govopen.requests import store as request_store
 
 __all__ = ["dataset_of", "record", "totals", "most_used"]
 
-log = logging.getLogger(__name__)
 
 _UPSERT = sa.text("""
     INSERT INTO govopen_usage_day (day, package_id, kind, count) VALUES (:day, :package_id, :kind, 1)
