@@ -267,3 +267,87 @@ def forward(quiet: bool) -> None:
     if quiet:
         click.echo("{sent} sent, {failed} failed, {waiting} waiting to be sent; {updated} updated, "
                    "{answered} answered".format(**result))
+
+
+@govopen.group()
+def catalogue() -> None:
+    """The catalogue in the national template's spreadsheets: import and export."""
+
+
+def _site_user() -> str:
+    import ckan.plugins.toolkit as tk
+
+    return tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"]
+
+
+@catalogue.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--organization", default=None,
+              help="The department (name or id) the entries belong to; rows naming another department fail. "
+                   "Default: each row's 信息资源提供方.")
+@click.option("--valid-rows-only", is_flag=True, help="Import the valid rows even when others fail.")
+@click.option("--report", "report_path", default=None, type=click.Path(dir_okay=False),
+              help="Write the report to this file (.csv or .xlsx).")
+@click.option("--user", default=None, help="Import as this user (default: the site user).")
+def catalogue_import(path: str, organization: str | None, valid_rows_only: bool, report_path: str | None,
+                     user: str | None) -> None:
+    """Import catalogue entries from an XLSX or CSV file in the national template.
+
+    Every row is checked with the same rules as the form and the API. A file with errors imports
+    nothing unless --valid-rows-only is given. Entries are matched by catalogue code: a re-import
+    updates what changed. Exit status 1 when any row failed.
+    """
+    import ckan.plugins.toolkit as tk
+
+    from ckanext.govopen.catalogue import importer, report_file
+    from ckanext.govopen.translations import _
+
+    org_id = None
+    if organization:
+        try:
+            org_id = tk.get_action("organization_show")({"ignore_auth": True}, {"id": organization})["id"]
+        except tk.ObjectNotFound:
+            raise click.BadParameter(_("No such department: {name}").format(name=organization), param_hint="--organization")
+    with open(path, "rb") as f:
+        data = f.read()
+    with click.progressbar(length=1, label=_("Checking and importing"), file=click.get_text_stream("stderr")) as bar:
+        def progress(done: int, total: int) -> None:
+            bar.length = total
+            bar.update(done - bar.pos)
+
+        result = importer.run(data, path, user=user or _site_user(), organization=org_id,
+                              valid_rows_only=valid_rows_only, progress=progress)
+    for error in result.errors:
+        click.secho(_("row {row}, {column} [{value}]: {message}").format(**error), fg="red", err=True)
+    if report_path:
+        with open(report_path, "wb") as f:
+            f.write(report_file.render(result, report_path))
+    summary = _("{total} rows: {created} created, {updated} updated, {unchanged} unchanged, {failed} failed").format(
+        **result.as_dict())
+    if result.failed and not result.imported and not valid_rows_only:
+        summary += " " + _("(nothing imported: fix the rows, or use --valid-rows-only)")
+    click.secho(summary, fg="red" if result.failed else "green")
+    if result.failed or (result.errors and not result.total):
+        raise click.exceptions.Exit(1)
+
+
+@catalogue.command("export")
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--organization", default=None, help="Only this department's entries (name).")
+@click.option("--negative-list", is_flag=True, help="Only the not-shared and not-open entries.")
+@click.option("-q", "--query", default=None, help="A search query, as on the catalogue page.")
+def catalogue_export(path: str, organization: str | None, negative_list: bool, query: str | None) -> None:
+    """Export the catalogue (or part of it) to PATH: .xlsx in the national template, or .csv.
+
+    Exports what the public sees plus private entries (as the site user): a re-import of the
+    file changes nothing.
+    """
+    from ckanext.govopen.catalogue import export
+    from ckanext.govopen.translations import _
+
+    filters = {k: v for k, v in {"organization": organization, "q": query}.items() if v}
+    found = export.datasets({"user": _site_user()}, filters, negative=negative_list)
+    data = export.csv_bytes(found) if path.lower().endswith(".csv") else export.xlsx(found)
+    with open(path, "wb") as f:
+        f.write(data)
+    click.secho(_("Written: {path}").format(path=path), fg="green")

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import sqlalchemy.exc
+
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
@@ -20,7 +22,8 @@ _ACTIVITY_ACTIONS = ("package_activity_list", "activity_show", "activity_data_sh
                      "group_activity_list", "recently_changed_packages_activity_list")
 
 __all__ = ["govopen_deadline", "govopen_policy_show", "govopen_category_change_list",
-           "resource_view_list", "resource_search", "activity_diff", "activity_create", *_ACTIVITY_ACTIONS]
+           "resource_view_list", "resource_search", "activity_diff", "activity_create", "package_create",
+           "package_update", *_ACTIVITY_ACTIONS]
 
 
 @tk.side_effect_free
@@ -114,6 +117,42 @@ def govopen_category_change_list(context, data_dict) -> list[dict[str, Any]]:
     if pkg is None:
         raise tk.ObjectNotFound(data_dict["id"])
     return [c.as_dict() for c in CategoryChange.for_package(pkg.id)]
+
+
+# --- catalogue codes unique per origin: the database's word is final ----------------------
+
+# The partial unique index of migration e1f2 on (origin portal, catalogue code).
+_CODE_KEY = "govopen_package_origin_code_key"
+
+
+def _code_taken(name: str):
+    """CKAN's NAME, where the database refusing a second live entry with one code of one origin
+    (two creates racing past the schema's check) is a field error, not a 500."""
+
+    @tk.chained_action
+    def action(next_action, context, data_dict):
+        try:
+            return next_action(context, data_dict)
+        except sqlalchemy.exc.IntegrityError as e:
+            if _CODE_KEY not in str(e.orig):
+                raise
+            model.Session.rollback()
+            if name == "package_update" and data_dict.get("id"):
+                # CKAN indexes before it commits: put the index back to what the database holds.
+                from ckan.lib.search import rebuild
+                rebuild(data_dict["id"])
+            code = data_dict.get("catalogue_code", "")
+            origin = data_dict.get("origin_portal") or tk.config["ckan.site_id"]
+            raise tk.ValidationError({"catalogue_code": [
+                _('Catalogue code {code} is already used by another entry from {origin}').format(code=code, origin=origin)]})
+
+    action.__name__ = action.__qualname__ = name
+    action.__doc__ = f"CKAN's {name}; a catalogue code taken meanwhile is a field error."
+    return action
+
+
+package_create = _code_taken("package_create")
+package_update = _code_taken("package_update")
 
 
 # --- the access gate, chained over CKAN's own actions ----------------------------------
