@@ -21,6 +21,23 @@ def govopen_portal_figures(context, data_dict):
     return {"success": True}
 
 
+def govopen_catalogue_import(context, data_dict):
+    # Whoever may add entries to the department (its editors and admins) may import them.
+    org = (data_dict or {}).get("owner_org")
+    allowed = bool(org) and authz.has_user_permission_for_group_or_org(org, context.get("user"), "create_dataset")
+    return {"success": allowed, "msg": None if allowed else _('Only editors and admins of the department may import its catalogue')}
+
+
+def govopen_catalogue_import_show(context, data_dict):
+    # An import's file and report belong to whoever started it (sysadmins pass before this runs).
+    from ckanext.govopen.model import CatalogueImport
+
+    job = model.Session.get(CatalogueImport, str((data_dict or {}).get("id") or ""))
+    user = context.get("auth_user_obj") or model.User.get(context.get("user") or "")
+    allowed = job is not None and user is not None and job.user_id == user.id
+    return {"success": allowed}
+
+
 def govopen_policy_show(context, data_dict):
     # Only sysadmins (who pass every check before this runs) see the configured policy.
     return {"success": False}
@@ -173,6 +190,7 @@ govopen_forward_list = govopen_forward_show = _logged_in
 
 __all__ = [
     "govopen_deadline", "govopen_portal_figures", "govopen_policy_show", "govopen_category_change_list",
+    "govopen_catalogue_import", "govopen_catalogue_import_show",
     "resource_show", "resource_view_list",
     "govopen_request_create", "govopen_request_show", "govopen_request_list", "govopen_request_accept",
     "govopen_request_ask_info", "govopen_request_respond", "govopen_request_decide",

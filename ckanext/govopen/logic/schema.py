@@ -116,6 +116,15 @@ def govopen_portal_figures() -> dict[str, Any]:
     return {"year": [_v("ignore_missing"), _v("govopen_bounded_int")(2000, 2100)]}
 
 
+def govopen_catalogue_import() -> dict[str, Any]:
+    return {"owner_org": _text(ID_LENGTH, required=True), "valid_rows_only": _flag(),
+            "filename": _text(255)}
+
+
+def govopen_catalogue_import_show() -> dict[str, Any]:
+    return {"id": _text(ID_LENGTH, required=True)}
+
+
 def editable_config(schema: dict[str, Any]) -> dict[str, Any]:
     """The options a sysadmin may change at /ckan-admin/config (besides CKAN's own)."""
     schema.update({"ckanext.govopen.portal.region": _text(100),

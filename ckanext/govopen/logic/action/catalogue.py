@@ -21,7 +21,8 @@ _ACTIVITY_ACTIONS = ("package_activity_list", "activity_show", "activity_data_sh
                      "dashboard_activity_list", "user_activity_list", "organization_activity_list",
                      "group_activity_list", "recently_changed_packages_activity_list")
 
-__all__ = ["govopen_deadline", "govopen_policy_show", "govopen_category_change_list",
+__all__ = ["govopen_deadline", "govopen_policy_show", "govopen_category_change_list", "govopen_catalogue_import",
+           "govopen_catalogue_import_show",
            "resource_view_list", "resource_search", "activity_diff", "activity_create", "package_create",
            "package_update", *_ACTIVITY_ACTIONS]
 
@@ -117,6 +118,77 @@ def govopen_category_change_list(context, data_dict) -> list[dict[str, Any]]:
     if pkg is None:
         raise tk.ObjectNotFound(data_dict["id"])
     return [c.as_dict() for c in CategoryChange.for_package(pkg.id)]
+
+
+# --- catalogue import from the upload page ---------------------------------------------
+
+def govopen_catalogue_import(context, data_dict) -> dict[str, Any]:
+    """Start importing a catalogue file (national template, XLSX or CSV) into a department, as a
+    background job; follow it with ``govopen_catalogue_import_show``.
+
+    :param owner_org: the department's id or name
+    :type owner_org: string
+    :param upload: the file (multipart upload), or ``content`` (bytes, from Python) and ``filename``
+    :param valid_rows_only: import the valid rows even when others fail (default false)
+    :type valid_rows_only: bool
+    :returns: the import: ``id``, ``status`` (queued), ``filename``, ``total``, ``done``
+    :rtype: dictionary
+    """
+    from ckanext.govopen.catalogue import jobs
+    from ckanext.govopen.model import CatalogueImport
+
+    upload = data_dict.get("upload")
+    content = data_dict.get("content")
+    filename = data_dict.get("filename") or ""
+    if hasattr(upload, "read"):
+        content, filename = upload.read(), filename or getattr(upload, "filename", "") or ""
+    data, errors = tk.navl_validate({k: v for k, v in data_dict.items() if k not in ("upload", "content")},
+                                    schema.govopen_catalogue_import(), context)
+    org = model.Group.get(data.get("owner_org") or "") if not errors.get("owner_org") else None
+    if not errors and (org is None or not org.is_organization or org.state != "active"):
+        errors["owner_org"] = [_('No such department')]
+    if errors:
+        raise tk.ValidationError(errors)
+    tk.check_access("govopen_catalogue_import", context, {"owner_org": org.id})
+    limit = tk.config["ckanext.govopen.catalogue.import_max_mb"]
+    if not isinstance(content, bytes) or not content:
+        raise tk.ValidationError({"upload": [_('Choose a catalogue file (XLSX or CSV)')]})
+    if len(content) > limit * 1024 * 1024:
+        raise tk.ValidationError({"upload": [_('The file is larger than {limit} MiB').format(limit=limit)]})
+    user = model.User.get(context["user"])
+    job = CatalogueImport(user_id=user.id, owner_org=org.id, filename=filename[:255] or "catalogue",
+                          content=content, valid_rows_only=bool(data.get("valid_rows_only")))
+    model.Session.add(job)
+    model.Session.flush()
+    result = jobs.as_dict(job)
+    if not context.get("defer_commit"):
+        model.repo.commit()
+    tk.enqueue_job(jobs.run_import, [result["id"]], title=f"govopen: catalogue import {result['id']}",
+                   rq_kwargs={"timeout": 3600})
+    return result
+
+
+@tk.side_effect_free
+def govopen_catalogue_import_show(context, data_dict) -> dict[str, Any]:
+    """An import started with ``govopen_catalogue_import``: its status (queued, running, done,
+    failed), progress (``done`` of ``total`` steps) and, once done, its ``report`` (counts and
+    errors with row, column, value, message and message_en). Only its starter and sysadmins.
+
+    :param id: the import's id
+    :type id: string
+    :rtype: dictionary
+    """
+    from ckanext.govopen.catalogue import jobs
+    from ckanext.govopen.model import CatalogueImport
+
+    data, errors = tk.navl_validate(data_dict, schema.govopen_catalogue_import_show(), context)
+    if errors:
+        raise tk.ValidationError(errors)
+    tk.check_access("govopen_catalogue_import_show", context, data)
+    job = model.Session.get(CatalogueImport, data["id"])
+    if job is None:
+        raise tk.ObjectNotFound(_('No such import'))
+    return jobs.as_dict(job)
 
 
 # --- catalogue codes unique per origin: the database's word is final ----------------------
