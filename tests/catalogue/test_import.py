@@ -9,7 +9,7 @@ import pytest
 import ckan.model as model
 from ckan.tests import factories, helpers
 
-from ckanext.govopen.catalogue import export, importer, spreadsheet
+from ckanext.govopen.catalogue import export, importer
 from tests.catalog_support import department_code
 
 HEADERS = ["信息资源名称*", "信息资源代码*", "信息资源分类", "信息资源提供方", "信息资源摘要", "共享类型",
@@ -179,3 +179,39 @@ class TestUniqueCode:
         with pytest.raises(Exception, match="govopen_package_origin_code_key"):
             model.Session.flush()
         model.Session.rollback()
+
+
+class _Crash(BaseException):
+    """A process dying: not an Exception, so nothing on the way catches it."""
+
+
+@pytest.mark.usefixtures("with_plugins")
+def test_a_crash_between_indexing_and_commit_leaves_no_ghost_after_the_rerun(stats, monkeypatch):
+    # CKAN indexes an entry before it commits it: a crash in between leaves an index document
+    # for an entry the database never got. The rerun writes the same entry (same id) again.
+    data = xlsx([row(f"条目{i}", i) for i in range(1, 6)])
+    import ckan.logic
+
+    real_commit, real_index, indexed = model.repo.commit, ckan.logic.index_insert_package_dicts, []
+
+    def index(*args, **kwargs):
+        indexed.append(1)
+        return real_index(*args, **kwargs)
+
+    def commit():
+        if len(indexed) == 3:
+            raise _Crash()  # the third entry is in the index, not yet in the database
+        real_commit()
+
+    monkeypatch.setattr(ckan.logic, "index_insert_package_dicts", index)
+    monkeypatch.setattr(model.repo, "commit", commit)
+    with pytest.raises(_Crash):
+        do_import(data, stats)
+    monkeypatch.setattr(model.repo, "commit", real_commit)
+    model.Session.rollback()
+    extras = model.Package.extras
+    assert model.Session.query(model.Package).filter(extras["catalogue_code"].astext.isnot(None)).count() == 2
+    assert helpers.call_action("package_search", q="*:*", rows=0)["count"] == 3  # the ghost
+    report = do_import(data, stats)
+    assert (report.created, report.unchanged) == (3, 2)
+    assert helpers.call_action("package_search", q="*:*", rows=0)["count"] == 5

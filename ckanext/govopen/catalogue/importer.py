@@ -26,6 +26,8 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+import sqlalchemy.exc
+
 import ckan.lib.plugins as lib_plugins
 import ckan.model as model
 import ckan.plugins.toolkit as tk
@@ -291,7 +293,7 @@ class _Import:
 
     # --- second pass ------------------------------------------------------------------
 
-    def write(self, entry: _Entry) -> str:
+    def write(self, entry: _Entry, retried: bool = False) -> str:
         if entry.existing is not None and not entry.errors and self.unchanged(entry):
             return "unchanged"
         data = dict(entry.data, type="dataset")
@@ -301,15 +303,19 @@ class _Import:
                 return "updated"
             tk.get_action("package_create")(self.context(ignore_auth=True), data)
             return "created"
-        except tk.ValidationError as e:
+        except (tk.ValidationError, sqlalchemy.exc.IntegrityError) as e:
             model.Session.rollback()
-            errors = e.error_dict or {}
-            if entry.existing is None and "catalogue_code" in errors:
+            if entry.existing is None and not retried:
+                # Another import created the entry meanwhile (its code, id or name is taken
+                # now): this row updates that entry instead.
                 existing_id = _existing_id(entry.data.get("catalogue_code", ""))
-                if existing_id:  # another import created it meanwhile: this row updates it
+                if existing_id:
                     entry.existing = tk.get_action("package_show")(self.context(ignore_auth=True), {"id": existing_id})
                     entry.data = {**entry.existing, **{k: v for k, v in entry.data.items() if k not in ("id", "name")}}
-                    return self.write(entry)
+                    return self.write(entry, retried=True)
+            if isinstance(e, sqlalchemy.exc.IntegrityError):
+                raise
+            errors = e.error_dict or {}
             self.report_errors(entry.row, errors, errors)
             return "failed"
 
