@@ -7,6 +7,7 @@ import openpyxl
 import pytest
 
 import ckan.model as model
+import ckan.plugins.toolkit as tk
 from ckan.tests import factories, helpers
 
 from ckanext.govopen.catalogue import export, importer
@@ -215,3 +216,24 @@ def test_a_crash_between_indexing_and_commit_leaves_no_ghost_after_the_rerun(sta
     report = do_import(data, stats)
     assert (report.created, report.unchanged) == (3, 2)
     assert helpers.call_action("package_search", q="*:*", rows=0)["count"] == 5
+
+
+@pytest.mark.usefixtures("with_plugins")
+def test_a_create_racing_past_the_schemas_check_is_a_field_error(stats, monkeypatch):
+    # Two simultaneous creates both pass the check before insert; the second one's insert is
+    # refused by the database, and the API answers with the field's error, not a 500.
+    from ckanext.govopen.logic import validators
+
+    def create(name):
+        return helpers.call_action("package_create", context={"user": stats["sysadmin"]}, name=name, title=name,
+                                   owner_org=stats["org"]["id"], resource_class="department",
+                                   catalogue_code="3070001/000001", update_frequency="annual",
+                                   open_category="unconditional", share_category="unconditional")
+
+    create("first-entry")
+    monkeypatch.setattr(validators, "_duplicate_code", lambda *a: False)
+    with pytest.raises(tk.ValidationError) as e:
+        create("second-entry")
+    assert "3070001/000001" in e.value.error_dict["catalogue_code"][0]
+    assert model.Package.get("second-entry") is None
+    assert helpers.call_action("package_search", q="*:*", rows=0)["count"] == 1

@@ -101,11 +101,10 @@ def read(data: bytes, filename: str = "") -> Sheets:
     if data.startswith(b"PK"):
         return _read_xlsx(data)
     text = decode_csv(data)
-    # Only the delimiter is guessed (from the header line); quoting is always Excel's.
-    try:
-        delimiter = csv.Sniffer().sniff(text[:4096].split("\n", 1)[0], delimiters=",\t;").delimiter
-    except csv.Error:
-        delimiter = ","
+    # Only the delimiter is guessed: the one the first lines (title rows included) use most.
+    # Quoting is always Excel's.
+    head = "\n".join(text.splitlines()[:_HEADER_SEARCH])
+    delimiter = max(",\t;", key=head.count)
     rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     headers, body, first = _sheet(rows)
     return Sheets(headers, body, first)
