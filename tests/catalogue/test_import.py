@@ -8,10 +8,9 @@ import pytest
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
-from ckan.tests import factories, helpers
+from ckan.tests import helpers
 
 from ckanext.govopen.catalogue import export, importer
-from tests.catalog_support import department_code
 
 HEADERS = ["信息资源名称*", "信息资源代码*", "信息资源分类", "信息资源提供方", "信息资源摘要", "共享类型",
            "共享条件", "共享依据", "开放类型", "开放条件", "开放依据", "更新周期（必填）", "发布日期", "开放主题分类",
@@ -50,16 +49,6 @@ def csv_file(rows, encoding="utf-8"):
 def entries():
     found = helpers.call_action("package_search", q="*:*", rows=1000, include_private=True)["results"]
     return {d["catalogue_code"]: d for d in found}
-
-
-@pytest.fixture
-def stats(clean_db, clean_index):
-    sysadmin = factories.Sysadmin()
-    org = factories.Organization(name="stats", title="市统计局", department_code=department_code(9),
-                                 region_code="340181", department_type="ordinary")
-    factories.Organization(name="transport", title="市交通运输局", department_code=department_code(10),
-                           region_code="340181", department_type="ordinary")
-    return {"sysadmin": sysadmin["name"], "org": org}
 
 
 def do_import(data, who, **kw):

@@ -15,7 +15,7 @@ import ckan.model as model
 from ckan.tests import helpers
 
 from ckanext.govopen.cli import govopen
-from tests.catalogue.test_import import csv_file, row, stats, xlsx  # noqa: F401  (stats: fixture)
+from tests.catalogue.test_import import csv_file, row, xlsx
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.usefixtures("with_plugins")
