@@ -226,3 +226,16 @@ def test_a_create_racing_past_the_schemas_check_is_a_field_error(stats, monkeypa
     assert "3070001/000001" in e.value.error_dict["catalogue_code"][0]
     assert model.Package.get("second-entry") is None
     assert helpers.call_action("package_search", q="*:*", rows=0)["count"] == 1
+
+
+@pytest.mark.usefixtures("with_plugins")
+def test_the_same_file_with_every_template_column_imports_once_then_is_unchanged(stats):
+    from ckanext.govopen.catalogue import spreadsheet, template
+
+    rows = [template.dataset_row({"title": "公交线路", "catalogue_code": "3990001/000001", "owner_org": "市统计局",
+                                  "share_category": "unconditional", "open_category": "unconditional",
+                                  "update_frequency": "monthly", "themes": ["交通"]})]
+    data = spreadsheet.write_xlsx(rows, template.item_rows("3990001/000001", [{"name": "线路", "type": "C", "length": 5}]))
+    assert do_import(data, stats).created == 1
+    report = do_import(data, stats)
+    assert (report.unchanged, report.updated, report.errors) == (1, 0, [])

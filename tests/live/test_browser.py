@@ -58,8 +58,8 @@ def test_a_citizen_finds_a_theme_sees_what_is_open_and_applies_with_no_outside_r
 
     page.goto(demo_portal.url + "/")
     assert int(page.locator(".govopen-openness .govopen-count[data-category='on_application']").inner_text()) > 0
-    assert [a.inner_text() for a in page.locator("#main-navigation-toggle a").all()][:5] == [
-        "数据目录", "部门", "开放主题", "申请办理", "统计"]
+    assert [a.inner_text() for a in page.locator("#main-navigation-toggle a").all()][:6] == [
+        "数据目录", "资源目录", "部门", "开放主题", "申请办理", "统计"]
     assert "如何申请数据" in page.locator("#govopen-apply-title").inner_text()
     page.screenshot(path=str(artifacts / "home.png"), full_page=True)
 
@@ -110,7 +110,8 @@ def test_the_citizens_pages_pass_an_accessibility_audit(demo_portal, browser):
     page = context.new_page()
     found = {}
     for label, path in (("home", "/"), ("search", "/dataset/?themes=交通"), ("dataset", "/dataset/road-freight-licences"),
-                        ("themes", "/themes"), ("statistics", "/openness")):
+                        ("themes", "/themes"), ("statistics", "/openness"), ("catalogue", "/catalogue/"),
+                        ("negative list", "/catalogue/negative-list")):
         page.goto(demo_portal.url + path)
         found[label] = serious_violations(page)
     page.goto(demo_portal.url + "/user/login")

@@ -256,16 +256,16 @@ class _Import:
             return {"owner_org": ["not allowed"]}
         plugin = lib_plugins.lookup_package_plugin("dataset")
         schema = plugin.update_package_schema() if entry.existing else plugin.create_package_schema()
-        messages = []
-        for locale in REPORT_LOCALES:
-            with translations.in_locale(locale):
-                _data, errors = lib_plugins.plugin_validate(
-                    plugin, self.context(ignore_auth=True), dict(entry.data, type="dataset"), schema, action)
-            messages.append(errors)
-            if not errors:
-                return {}
-        self.report_errors(entry.row, messages[0], messages[1])
-        return messages[0]
+
+        def errors_of() -> dict[str, Any]:
+            return lib_plugins.plugin_validate(plugin, self.context(ignore_auth=True), dict(entry.data, type="dataset"),
+                                               schema, action)[1]
+
+        errors = errors_of()  # in the report's first language: the whole run is (see run)
+        if errors:
+            with translations.in_locale(REPORT_LOCALES[1]):
+                self.report_errors(entry.row, errors, errors_of())
+        return errors
 
     def report_errors(self, row: template.Row, zh: dict[str, Any], en: dict[str, Any]) -> None:
         for field, problems in zh.items():
@@ -373,4 +373,7 @@ def run(data: bytes, filename: str, *, user: str, organization: str | None = Non
     """Import a catalogue file as USER (a user name), for ORGANIZATION (an id, optional: each
     row's 信息资源提供方 names its department). PROGRESS gets (steps done, steps in all):
     one step per row to validate and one per row to write."""
-    return _Import(user, organization, valid_rows_only, progress).run(data, filename)
+    # One language context for the whole run (entering one per row would cost a request
+    # context each time outside a web request); English only for the rows that fail.
+    with translations.in_locale(REPORT_LOCALES[0]):
+        return _Import(user, organization, valid_rows_only, progress).run(data, filename)

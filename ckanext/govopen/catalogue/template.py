@@ -413,6 +413,8 @@ def project(fields: Mapping[str, Any], present: Iterable[str] | None = None) -> 
             continue
         written = _write(column, fields.get(column.field))
         value, _problem = _read(column, written)
+        if column.kind == "bool" and value == "":
+            value = "false"  # an empty flag is stored as the schema's default, no
         view[column.field] = value
     if "data_items" in wanted:
         items = []
