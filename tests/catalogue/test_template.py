@@ -127,3 +127,16 @@ def test_not_a_spreadsheet():
     assert e.value.msgid == spreadsheet.NOT_SPREADSHEET
     with pytest.raises(spreadsheet.UnreadableFile):
         spreadsheet.read(b"  \n")
+
+
+def test_a_workbook_that_unpacks_to_too_much_is_refused_before_it_is_read(monkeypatch):
+    import io
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", b"\0" * (3 * 1024 * 1024))  # 3 MiB of zeros, a few KiB zipped
+    monkeypatch.setattr(spreadsheet, "MAX_UNZIPPED_MB", 2)
+    with pytest.raises(spreadsheet.UnreadableFile) as e:
+        spreadsheet.read(out.getvalue())
+    assert e.value.msgid == spreadsheet.TOO_LARGE_UNZIPPED and len(out.getvalue()) < 100_000

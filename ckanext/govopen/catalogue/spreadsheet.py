@@ -22,13 +22,19 @@ from ckanext.govopen.catalogue import template
 from ckanext.govopen.text import N_
 
 __all__ = ["MESSAGES", "Sheets", "UnreadableFile", "csv_table", "decode_csv", "read", "write_csv", "write_sheets", "write_xlsx",
-           "CSV_ENCODING", "NOT_SPREADSHEET", "NO_HEADER", "EMPTY_FILE"]
+           "CSV_ENCODING", "NOT_SPREADSHEET", "NO_HEADER", "EMPTY_FILE", "TOO_LARGE_UNZIPPED",
+           "MAX_UNZIPPED_MB"]
 
 CSV_ENCODING = N_("The CSV file is neither UTF-8 nor GBK/GB18030: save it again as UTF-8 or as Excel CSV")
 NOT_SPREADSHEET = N_("The file is not an XLSX workbook or a CSV file")
 NO_HEADER = N_("No header row with 信息资源名称 or 信息资源代码 in the first {rows} rows")
 EMPTY_FILE = N_("The file is empty")
-MESSAGES = (CSV_ENCODING, NOT_SPREADSHEET, NO_HEADER, EMPTY_FILE)
+TOO_LARGE_UNZIPPED = N_("The workbook unpacks to more than {mb} MiB: split it into smaller files")
+MESSAGES = (CSV_ENCODING, NOT_SPREADSHEET, NO_HEADER, EMPTY_FILE, TOO_LARGE_UNZIPPED)
+
+# An XLSX is a zip: a small upload may unpack to gigabytes (a zip bomb). A 5,000-entry
+# catalogue unpacks to a few MiB.
+MAX_UNZIPPED_MB = 512
 
 # A title row or two above the header is common ("XX市政务信息资源目录"): look that far.
 _HEADER_SEARCH = 10
@@ -113,6 +119,13 @@ def read(data: bytes, filename: str = "") -> Sheets:
 def _read_xlsx(data: bytes) -> Sheets:
     import openpyxl
 
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, ValueError, OSError) as e:
+        raise UnreadableFile(NOT_SPREADSHEET) from e
+    if unpacked > MAX_UNZIPPED_MB * 1024 * 1024:
+        raise UnreadableFile(TOO_LARGE_UNZIPPED, mb=MAX_UNZIPPED_MB)
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as e:
