@@ -24,12 +24,13 @@ def row(title, seq, *, share="无条件共享", share_cond="", share_basis="", o
             open_, open_cond, open_basis, freq, published, themes, *item]
 
 
-def xlsx(rows, title_row=True):
+def xlsx(rows, title="某某市政务信息资源目录（2025年）"):
+    """A workbook as departments make them: a title row, the template's header, the rows."""
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.title = "信息资源目录"
-    if title_row:
-        sheet.append(["某某市政务信息资源目录（2025年）"])
+    if title:
+        sheet.append([title])
     sheet.append(HEADERS)
     for r in rows:
         sheet.append(r)
@@ -239,3 +240,32 @@ def test_the_same_file_with_every_template_column_imports_once_then_is_unchanged
     assert do_import(data, stats).created == 1
     report = do_import(data, stats)
     assert (report.unchanged, report.updated, report.errors) == (1, 0, [])
+
+
+@pytest.mark.usefixtures("with_plugins")
+def test_the_provider_is_found_by_name_or_code_and_an_editor_cannot_move_an_entry_away(stats):
+    from ckan.tests import factories
+
+    headers = ["信息资源名称", "信息资源代码", "信息资源提供方", "信息资源提供方代码", "共享类型", "开放类型", "更新周期"]
+
+    def book(*rows):
+        out = io.BytesIO()
+        workbook = openpyxl.Workbook()
+        for r in (headers, *rows):
+            workbook.active.append(r)
+        workbook.save(out)
+        return out.getvalue()
+
+    stats_code = helpers.call_action("organization_show", id="stats")["department_code"]
+    report = do_import(book(["常住人口", "3070001/000001", "", stats_code, "无条件共享", "无条件开放", "每年"],
+                            ["户籍人口", "3070001/000002", "统计局（旧称）", "", "无条件共享", "无条件开放", "每年"]),
+                       stats, valid_rows_only=True)
+    assert report.created == 1 and entries()["3070001/000001"]["owner_org"] == stats["org"]["id"]
+    assert [e["message_en"] for e in report.errors] == ["No department of this portal is called 统计局（旧称）"]
+
+    editor = factories.User()
+    helpers.call_action("organization_member_create", id="stats", username=editor["name"], role="editor")
+    moved = book(["常住人口", "3070001/000001", "市交通运输局", "", "无条件共享", "无条件开放", "每年"])
+    report = importer.run(moved, "x.xlsx", user=editor["name"])
+    assert report.updated == 0 and report.errors and report.errors[0]["column"] == "信息资源提供方"
+    assert entries()["3070001/000001"]["owner_org"] == stats["org"]["id"]

@@ -98,6 +98,19 @@ def page(browser):
     context.close()
 
 
+def browser_login(browser, portal: Portal, name: str, password: str):
+    """A Chinese-language browser page logged in to PORTAL through its login form."""
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    page = context.new_page()
+    page.goto(portal.url + "/user/login")
+    page.fill("#field-login", name)
+    page.fill("#field-password", password)
+    page.press("#field-password", "Enter")
+    page.wait_for_load_state()
+    assert "/user/login" not in page.url, page.url
+    return page
+
+
 @pytest.fixture(scope="session")
 def artifacts() -> pathlib.Path:
     ARTIFACTS.mkdir(exist_ok=True)

@@ -2,26 +2,15 @@
 portal: upload, read the error report the background job wrote, fix the file, import."""
 from __future__ import annotations
 
-import io
 import re
 import secrets
 
-import openpyxl
-
-from tests.catalogue.test_import import HEADERS
+from tests.catalogue.test_import import xlsx
+from tests.live.conftest import browser_login
 
 
 def workbook(rows) -> bytes:
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.title = "信息资源目录"
-    sheet.append(["交通运输局政务信息资源目录"])
-    sheet.append(HEADERS)
-    for r in rows:
-        sheet.append(r)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return xlsx(rows, title="交通运输局政务信息资源目录")
 
 
 def entry(title, code, freq="每月"):
@@ -39,13 +28,7 @@ def test_a_department_imports_its_catalogue_file(demo_portal, browser, artifacts
     bad = workbook([entry("定制公交线路", codes[0]), entry("出租车营运", codes[1], freq="每两年")])
     good = workbook([entry("定制公交线路", codes[0]), entry("出租车营运", codes[1])])
 
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900}, accept_downloads=True)
-    page = context.new_page()
-    page.goto(demo_portal.url + "/user/login")
-    page.fill("#field-login", name)
-    page.fill("#field-password", password)
-    page.press("#field-password", "Enter")
-    page.wait_for_load_state()
+    page = browser_login(browser, demo_portal, name, password)
 
     page.goto(demo_portal.url + "/catalogue/")
     page.get_by_role("link", name="导入目录文件").click()
@@ -81,4 +64,4 @@ def test_a_department_imports_its_catalogue_file(demo_portal, browser, artifacts
     page.goto(demo_portal.url + "/catalogue/?organization=transport-bureau")
     page.wait_for_selector(f"tr[data-code='{codes[0]}']")
     assert "市交通运输局" in page.locator(f"tr[data-code='{codes[1]}']").inner_text()
-    context.close()
+    page.context.close()

@@ -16,7 +16,7 @@ import time
 import pytest
 
 from ckanext.govopen.catalogue.codes import citizen_id_check_char
-from tests.live.conftest import ROOT
+from tests.live.conftest import ROOT, browser_login
 
 DATASET = "road-freight-licences"  # demo: open on application, transport bureau's
 PASSWORD = "Journey-Pw-2026!"
@@ -36,15 +36,7 @@ def people(demo_portal):
 
 
 def login(browser, portal, name):
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900}, accept_downloads=True)
-    page = context.new_page()
-    page.goto(portal.url + "/user/login")
-    page.fill("#field-login", name)
-    page.fill("#field-password", PASSWORD)
-    page.press("#field-password", "Enter")
-    page.wait_for_load_state()
-    assert "/user/login" not in page.url, page.url
-    return page
+    return browser_login(browser, portal, name, PASSWORD)
 
 
 def mail_to(portal, address: str, subject_part: str, wait: float = 60) -> email.message.EmailMessage:

@@ -105,8 +105,7 @@ class _Departments:
             orgs = (model.Session.query(model.Group)
                     .filter(model.Group.is_organization.is_(True), model.Group.state == "active"))
             for org in orgs:
-                code = (org.extras or {}).get("department_code") if hasattr(org, "extras") else None
-                for key in (org.title, org.name, org.id, code):
+                for key in (org.title, org.name, org.id, (org.extras or {}).get("department_code")):
                     if key:
                         self._known.setdefault(_key(key), org.id)
         return self._known.get(_key(value))
@@ -190,12 +189,12 @@ class _Import:
         org_id = self.departments.find(provider) if provider else None
         if org_id is None and provider_code:
             org_id = self.departments.find(provider_code)
-        if provider and org_id is None and not provider_code:
-            problems.append(codes.Problem("owner_org", PROVIDER_UNKNOWN, {"value": provider}))
+        if org_id is None and (provider or provider_code):
+            problems.append(codes.Problem("owner_org", PROVIDER_UNKNOWN, {"value": provider or provider_code}))
         elif self.organization and org_id and org_id != self.organization:
             problems.append(codes.Problem("owner_org", PROVIDER_OTHER, {"value": provider or provider_code}))
         org_id = org_id or self.organization
-        if org_id is None and not any(p.field == "owner_org" for p in problems):
+        if org_id is None and not problems:
             problems.append(codes.Problem("owner_org", PROVIDER_MISSING))
         code = codes.normalise_code(fields.get("catalogue_code"))
         if code:
@@ -257,9 +256,13 @@ class _Import:
         plugin = lib_plugins.lookup_package_plugin("dataset")
         schema = plugin.update_package_schema() if entry.existing else plugin.create_package_schema()
 
+        # A new entry's id is derived (see _new_identity), which only a sysadmin's or an
+        # ignore_auth call may set; package_create's access was checked above. An update
+        # validates as the user: moving an entry to a department they may not add to fails here.
+        context = self.context(ignore_auth=True) if entry.existing is None else self.context()
+
         def errors_of() -> dict[str, Any]:
-            return lib_plugins.plugin_validate(plugin, self.context(ignore_auth=True), dict(entry.data, type="dataset"),
-                                               schema, action)[1]
+            return lib_plugins.plugin_validate(plugin, dict(context), dict(entry.data, type="dataset"), schema, action)[1]
 
         errors = errors_of()  # in the report's first language: the whole run is (see run)
         if errors:
