@@ -34,6 +34,7 @@ stop:
 
 test-prepare: services
 	@bash scripts/pg.sh createdb govopen_test
+	@bash scripts/pg.sh datastore govopen_test_datastore govopen_test
 	@bash scripts/solr.sh core govopen_test
 
 test: test-prepare

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The project's own PostgreSQL 15 cluster, on 127.0.0.1:$PG_PORT, data in .local/pg.
-# Usage: scripts/pg.sh start|stop|status|createdb NAME|dropdb NAME
+# Usage: scripts/pg.sh start|stop|status|createdb NAME|dropdb NAME|datastore NAME MAIN_DB
 source "$(dirname "$0")/lib.sh"
 PGBIN=/usr/lib/postgresql/15/bin
 DATA="$GOVOPEN_LOCAL/pg/data"
@@ -52,9 +52,23 @@ case "${1:-}" in
       psql_admin -c "CREATE DATABASE \"$name\" OWNER $PG_USER ENCODING 'UTF8' TEMPLATE template0"
     fi
     ;;
+  datastore)
+    # The DataStore's own database NAME beside the portal's MAIN_DB: written by $PG_USER, read by
+    # $PG_RO_USER, who may connect to nothing else and write nothing (CKAN's set_permissions.sql).
+    name="${2:?datastore database name}"; main="${3:?main database name}"
+    bash "$0" createdb "$name"
+    if [[ -z "$(psql_admin -c "SELECT 1 FROM pg_roles WHERE rolname='$PG_RO_USER'")" ]]; then
+      psql_admin -c "CREATE ROLE $PG_RO_USER LOGIN PASSWORD '$PG_RO_PASSWORD'"
+    fi
+    # Every database grants CONNECT to PUBLIC: the read-only user is kept out of the others by
+    # the script's REVOKE on the main database only, so take it from PUBLIC there too.
+    psql_admin -c "REVOKE CONNECT ON DATABASE \"$main\" FROM PUBLIC; GRANT CONNECT ON DATABASE \"$main\" TO $PG_USER"
+    "$GOVOPEN_VENV/bin/python" "$GOVOPEN_ROOT/scripts/datastore_permissions.py" "$main" "$name" "$PG_USER" "$PG_RO_USER" \
+      | PGOPTIONS="-c client_min_messages=warning" as_pg "$PGBIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -d "$name" -qAtX -v ON_ERROR_STOP=1 >/dev/null
+    ;;
   dropdb)
     name="${2:?database name}"
     psql_admin -c "DROP DATABASE IF EXISTS \"$name\" WITH (FORCE)"
     ;;
-  *) die "usage: $0 start|stop|status|createdb NAME|dropdb NAME" ;;
+  *) die "usage: $0 start|stop|status|createdb NAME|dropdb NAME|datastore NAME MAIN_DB" ;;
 esac

@@ -9,7 +9,7 @@
 #   scripts/portal.sh serve NAME | stop NAME | status NAME | demo NAME
 # Needs PostgreSQL, Redis and Solr running (scripts/services.sh start).
 source "$(dirname "$0")/lib.sh"
-PLUGINS="${GOVOPEN_PLUGINS:-govopen scheming_datasets scheming_organizations harvest govopen_harvester activity image_view datatables_view dcat structured_data}"
+PLUGINS="${GOVOPEN_PLUGINS:-govopen scheming_datasets scheming_organizations harvest govopen_harvester activity image_view datastore datatables_view dcat structured_data}"
 
 cmd="${1:-}"; name="${2:-}"
 [[ -n "$cmd" && -n "$name" ]] || die "usage: $0 up|config|init|serve|stop|status|demo NAME [PORT]"
@@ -17,6 +17,7 @@ cmd="${1:-}"; name="${2:-}"
 dir="$GOVOPEN_LOCAL/portals/$name"
 ini="$dir/ckan.ini"
 db="govopen_$name"
+datastore_db="govopen_${name}_datastore"
 core="govopen_$name"
 ckan() { "$GOVOPEN_VENV/bin/ckan" -c "$ini" "$@"; }
 port_of() { sed -n 's/^ckan.devserver.port = //p' "$ini"; }
@@ -31,6 +32,8 @@ write_config() {
       -e "s#@SECRET@#$secret#g" -e "s#@PLUGINS@#$PLUGINS#g" -e "s#@STORAGE@#$dir/storage#g" \
       -e "s#@PORTAL_DIR@#$dir#g" \
       -e "s#@DB_URL@#postgresql://$PG_USER:$PG_PASSWORD@127.0.0.1:$PG_PORT/$db#g" \
+      -e "s#@DATASTORE_WRITE_URL@#postgresql://$PG_USER:$PG_PASSWORD@127.0.0.1:$PG_PORT/$datastore_db#g" \
+      -e "s#@DATASTORE_READ_URL@#postgresql://$PG_RO_USER:$PG_RO_PASSWORD@127.0.0.1:$PG_PORT/$datastore_db#g" \
       -e "s#@SOLR_URL@#http://127.0.0.1:$SOLR_PORT/solr/$core#g" \
       -e "s#@REDIS_URL@#redis://127.0.0.1:$REDIS_PORT/0#g" \
       -e "s#@SMTP_PORT@#$((port + 20000))#g" \
@@ -42,6 +45,7 @@ write_config() {
 init_portal() {
   step "Initialising portal $name (database $db, Solr core $core)"
   bash "$GOVOPEN_ROOT/scripts/pg.sh" createdb "$db"
+  bash "$GOVOPEN_ROOT/scripts/pg.sh" datastore "$datastore_db" "$db"
   bash "$GOVOPEN_ROOT/scripts/solr.sh" core "$core"
   note "migrations: CKAN core and every enabled plugin (activity, harvest, govopen)"
   ckan db upgrade >/dev/null
@@ -95,6 +99,7 @@ case "$cmd" in
       stop
       step "Dropping portal $name's database, index and files"
       bash "$GOVOPEN_ROOT/scripts/pg.sh" dropdb "$db"
+      bash "$GOVOPEN_ROOT/scripts/pg.sh" dropdb "$datastore_db"
       rm -rf "$dir/storage"; mkdir -p "$dir/storage"
       init_portal
       ckan search-index clear >/dev/null

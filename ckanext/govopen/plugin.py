@@ -1,9 +1,12 @@
 """The govopen plugin: declarations only; logic lives in the modules it names."""
 from __future__ import annotations
 
+import pathlib
+
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
+from ckanext.datastore.plugin import sql_functions_allowlist_file
 
 from ckanext.govopen import translations
 
@@ -11,6 +14,9 @@ from ckanext.govopen.catalogue import hooks as catalogue
 from ckanext.govopen.logic import schema as logic_schema
 from ckanext.govopen.access import gate
 from ckanext.govopen.sync import hooks as sync
+
+
+_SQL_FUNCTIONS = "ckan.datastore.sqlsearch.allowed_functions_file"
 
 
 @tk.blanket.config_declarations
@@ -32,6 +38,10 @@ class GovopenPlugin(p.SingletonPlugin, DefaultTranslation):
         tk.add_template_directory(config, "templates")
         # No page asks an outside service for anything: no Gravatar (initials instead).
         config["ckan.gravatar_default"] = "disabled"
+        # datastore_search_sql calls only functions that cannot read past the tables CKAN checks
+        # (datastore/sql.py), unless the portal names its own list.
+        if config.get(_SQL_FUNCTIONS) in (None, "", sql_functions_allowlist_file()):
+            config[_SQL_FUNCTIONS] = str(pathlib.Path(__file__).with_name("datastore") / "allowed_functions.txt")
 
     def update_config_schema(self, schema):
         return logic_schema.editable_config(schema)

@@ -123,3 +123,28 @@ def test_upload_refuses_outsiders_and_bad_requests_with_field_errors(app, site):
     res = app.post("/catalogue/import", headers=site["tokens"]["editor"], data={"owner_org": "stats"})
     assert res.status_code == 200 and 'id="upload-error"' in text(res)
     assert model.Session.query(CatalogueImport).count() == 0
+
+
+def test_the_import_actions_over_the_api(app, site, ckan_config, monkeypatch):
+    data = xlsx([row("常住人口", 11, provider="")])
+    res = app.post("/api/3/action/govopen_catalogue_import", headers=site["tokens"]["editor"],
+                   data={"owner_org": "stats", "upload": (io.BytesIO(data), "目录.xlsx")})
+    assert res.status_code == 200, text(res)
+    started = res.json["result"]
+    assert started["status"] == "queued" and started["filename"] == "目录.xlsx" and "content" not in started
+    res = app.post("/api/3/action/govopen_catalogue_import", headers=site["tokens"]["outsider"],
+                   data={"owner_org": "stats", "upload": (io.BytesIO(data), "目录.xlsx")})
+    assert res.status_code == 403
+    res = app.post("/api/3/action/govopen_catalogue_import", headers=site["tokens"]["editor"],
+                   data={"owner_org": "no-such-department", "upload": (io.BytesIO(data), "目录.xlsx")})
+    assert res.status_code == 409 and "owner_org" in res.json["error"]
+    monkeypatch.setitem(ckan_config, "ckanext.govopen.catalogue.import_max_mb", 0)
+    res = app.post("/api/3/action/govopen_catalogue_import", headers=site["tokens"]["editor"],
+                   data={"owner_org": "stats", "upload": (io.BytesIO(data), "目录.xlsx")})
+    assert res.status_code == 409 and "upload" in res.json["error"]
+    assert model.Session.query(CatalogueImport).count() == 1
+
+    show = "/api/3/action/govopen_catalogue_import_show?id=" + started["id"]
+    assert app.get(show, headers=site["tokens"]["editor"]).json["result"]["status"] == "queued"
+    assert app.get(show, headers=site["tokens"]["outsider"]).status_code == 403
+    assert app.get(show).status_code == 403

@@ -161,6 +161,29 @@ def heal_snapshots():
     return None
 
 
+# CKAN's table preview posts here for its rows; the view reads the resource view without
+# catching a refusal, so a closed table's feed failed with a 500 instead of a 403.
+_TABLE_FEEDS = ("datatablesview.ajax", "datatablesview.filtered_download")
+
+
+@govopen_web.before_app_request
+def closed_table_feeds():
+    """A table preview's rows and filtered download only for whom the gate lets the resource
+    through; a clear 403 for everyone else (the DataStore refuses them too: this makes the
+    refusal an answer, not an error)."""
+    if request.endpoint not in _TABLE_FEEDS:
+        return None
+    from ckanext.govopen.access import gate
+
+    view = model.ResourceView.get((request.view_args or {}).get("resource_view_id") or "")
+    resource = model.Resource.get(view.resource_id) if view is not None else None
+    user = tk.current_user.name if tk.current_user.is_authenticated else ""
+    if resource is None or resource.state != "active" or not gate.may_access_resource({"user": user}, resource):
+        return Response(json.dumps({"error": _('This data is not open to you')}, ensure_ascii=False), status=403,
+                        mimetype="application/json")
+    return None
+
+
 _SERVED = "govopen.served"
 
 
