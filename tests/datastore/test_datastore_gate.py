@@ -148,7 +148,7 @@ def _cell(world, app, role, categories) -> list[str]:
                            f"to_tsquery(value) FROM \"{rid}\"')"),
             ("query_to_xml", f"SELECT query_to_xml('SELECT * FROM \"{rid}\"', true, true, '')"),
             ("table_to_xml", f"SELECT table_to_xml('\"{rid}\"'::regclass, true, true, '')"),
-            ("database_to_xml", f"SELECT database_to_xml(true, true, '')")):
+            ("database_to_xml", "SELECT database_to_xml(true, true, '')")):
         res = _sql(c, sql)
         c.never_unless(f"sql {label}", secret in res.get_data(as_text=True), role == "sysadmin")
         if role != "sysadmin":
