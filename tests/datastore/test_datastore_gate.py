@@ -155,7 +155,8 @@ def _cell(world, app, role, categories) -> list[str]:
             c.expect(f"sql {label} refused", res.status_code == 200, False)
     for fmt in DUMP_FORMATS:
         c.expect(f"dump {fmt}", got(get(f"/datastore/dump/{rid}", format=fmt)), allowed)
-    c.never_unless("api info page", got(get(f"/datastore/api_info/{rid}")), allowed)
+    # The data-API help page (endpoint and calls in curl, Python, JavaScript, R): for open tables only.
+    c.expect("api info page", get(f"/datastore/api_info/{rid}").status_code == 200, allowed)
     # The preview's data feed, posted as the preview page's script does (with its CSRF token).
     token = re.search(r'name="_csrf_token" content="([^"]+)"', get("/user/login").get_data(as_text=True)).group(1)
     feed = app.post(f"/datatables/ajax/{t['view']}", headers={**c.headers, "X-CSRFToken": token}, status=None,
