@@ -19,9 +19,9 @@ import sqlalchemy as sa
 import ckan.model as model
 import ckan.plugins as plugins
 from ckan.common import config
-from ckan.tests import factories, helpers
+from ckan.tests import helpers
 
-from tests.access.gate.test_matrix import CATEGORIES, ROLES, Case, _code, _grant, _key, expected
+from tests.access.gate.test_matrix import CATEGORIES, ROLES, Case, _grant, _key, expected, people
 from tests.conftest import reset_and_migrate
 
 _BASE = config["ckan.plugins"]
@@ -51,18 +51,7 @@ def world(reset_db, reset_index):
     reset_and_migrate(reset_db)
     reset_index()
     clear_datastore()
-    owner = factories.Organization(name="ds-owner", department_code=_code("11340181MB0000301"),
-                                   region_code="340181", department_type="ordinary")
-    other = factories.Organization(name="ds-other", department_code=_code("11340181MB0000302"),
-                                   region_code="340181", department_type="ordinary")
-    granted = factories.Organization(name="ds-granted", department_code=_code("11340181MB0000303"),
-                                     region_code="340181", department_type="ordinary")
-    users = {"user_grant_holder": factories.UserWithToken(), "department_grant_holder": factories.UserWithToken(),
-             "citizen": factories.UserWithToken(), "other_department": factories.UserWithToken(),
-             "owner_member": factories.UserWithToken(), "sysadmin": factories.SysadminWithToken()}
-    for org, role in ((other, "other_department"), (owner, "owner_member"), (granted, "department_grant_holder")):
-        helpers.call_action("member_create", id=org["id"], object=users[role]["name"], object_type="user",
-                            capacity="member")
+    owner, granted, users = people("ds-", first_code=301)
     admin = {"user": users["sysadmin"]["name"]}
     tables = {}
     for i, (open_cat, share_cat) in enumerate(CATEGORIES, 1):

@@ -59,32 +59,27 @@ def _key(open_cat, share_cat) -> str:
     return f"{open_cat or 'none'}-{share_cat or 'none'}".replace("_", "")
 
 
+def people(prefix: str, first_code: int = 101):
+    """The matrix's departments and one user per role (each with an API token): the owner, another
+    department, a department that holds share grants. Returns (owner, granted department, users)."""
+    orgs = [factories.Organization(name=f"{prefix}{name}-dept", department_code=_code(f"11340181MB{first_code + i:07d}"),
+                                   region_code="340181", department_type="ordinary")
+            for i, name in enumerate(("owner", "other", "granted"))]
+    users = {role: factories.UserWithToken() for role in ROLES if role not in ("anonymous", "sysadmin")}
+    users["sysadmin"] = factories.SysadminWithToken()
+    for org, role in zip(orgs, ("owner_member", "other_department", "department_grant_holder")):
+        helpers.call_action("member_create", id=org["id"], object=users[role]["name"], object_type="user",
+                            capacity="member")
+    return orgs[0], orgs[2], users
+
+
 @pytest.fixture(scope="module")
 def world(reset_db, reset_index):
     """One portal for the whole matrix: built once, then only read."""
     plugins.load_all()
     reset_and_migrate(reset_db)
     reset_index()
-    owner = factories.Organization(name="owner-dept", department_code=_code("11340181MB0000101"),
-                                   region_code="340181", department_type="ordinary")
-    other = factories.Organization(name="other-dept", department_code=_code("11340181MB0000102"),
-                                   region_code="340181", department_type="ordinary")
-    granted_dept = factories.Organization(name="granted-dept", department_code=_code("11340181MB0000103"),
-                                          region_code="340181", department_type="ordinary")
-    users = {
-        "user_grant_holder": factories.UserWithToken(),
-        "department_grant_holder": factories.UserWithToken(),
-        "citizen": factories.UserWithToken(),
-        "other_department": factories.UserWithToken(),
-        "owner_member": factories.UserWithToken(),
-        "sysadmin": factories.SysadminWithToken(),
-    }
-    helpers.call_action("member_create", id=other["id"], object=users["other_department"]["name"],
-                        object_type="user", capacity="member")
-    helpers.call_action("member_create", id=owner["id"], object=users["owner_member"]["name"],
-                        object_type="user", capacity="member")
-    helpers.call_action("member_create", id=granted_dept["id"], object=users["department_grant_holder"]["name"],
-                        object_type="user", capacity="member")
+    owner, granted_dept, users = people("")
     admin = {"user": users["sysadmin"]["name"]}
     datasets = {}
     for i, (open_cat, share_cat) in enumerate(CATEGORIES, 1):
