@@ -40,7 +40,9 @@ class GovopenPlugin(p.SingletonPlugin, DefaultTranslation):
         config["ckan.gravatar_default"] = "disabled"
         # datastore_search_sql calls only functions that cannot read past the tables CKAN checks
         # (datastore/sql.py), unless the portal names its own list.
-        if config.get(_SQL_FUNCTIONS) in (None, "", sql_functions_allowlist_file()):
+        plugins = config.get("ckan.plugins") or []
+        if "datastore" in (plugins.split() if isinstance(plugins, str) else plugins) and \
+                config.get(_SQL_FUNCTIONS) in (None, "", sql_functions_allowlist_file()):
             config[_SQL_FUNCTIONS] = str(pathlib.Path(__file__).with_name("datastore") / "allowed_functions.txt")
 
     def update_config_schema(self, schema):

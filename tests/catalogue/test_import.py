@@ -269,3 +269,15 @@ def test_the_provider_is_found_by_name_or_code_and_an_editor_cannot_move_an_entr
     report = importer.run(moved, "x.xlsx", user=editor["name"])
     assert report.updated == 0 and report.errors and report.errors[0]["column"] == "信息资源提供方"
     assert entries()["3070001/000001"]["owner_org"] == stats["org"]["id"]
+
+
+@pytest.mark.usefixtures("with_plugins")
+def test_a_user_who_may_not_write_an_entry_learns_nothing_from_an_identical_row(stats):
+    from ckan.tests import factories
+
+    data = xlsx([row("常住人口", 1)])
+    assert do_import(data, stats).created == 1
+    outsider = factories.User()
+    report = importer.run(data, "x.xlsx", user=outsider["name"])
+    assert (report.unchanged, report.failed) == (0, 1)
+    assert report.errors[0]["message_en"] == "You may not add or change entries of this department"

@@ -71,6 +71,7 @@ def test_two_imports_racing_on_one_file_give_one_entry_each(stats, tmp_path):
     assert len(codes) == 40 and len(set(codes)) == 40
     assert indexed() == 40
     summaries = "\n".join(out for out, _err in outs)
+    # Each entry counted created once, by whichever import wrote it (the other finds it unchanged).
     created = sum(int(part.split("新增 ")[1].split("，")[0]) for part in summaries.splitlines() if "新增" in part)
     assert created == 40, summaries
 

@@ -34,6 +34,7 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.govopen import translations
 from ckanext.govopen.catalogue import codes, spreadsheet, template
+from ckanext.govopen.sync import store
 from ckanext.govopen.text import N_
 
 __all__ = ["MESSAGES", "Report", "run"]
@@ -226,9 +227,8 @@ class _Import:
         if problems or entry_row.item_problems:
             entry.errors = {"_read": True}
             return entry
-        if self.unchanged(entry):
-            return entry
-        entry.errors = self.validate(entry)
+        # Access first: "unchanged" must not tell anyone about an entry they may not change.
+        entry.errors = self.refused(entry) or ({} if self.unchanged(entry) else self.validate(entry))
         return entry
 
     def unchanged(self, entry: _Entry) -> bool:
@@ -241,18 +241,21 @@ class _Import:
         wanted = template.project(entry.data, present)
         return stored == wanted and entry.existing.get("owner_org") == entry.data.get("owner_org")
 
-    def validate(self, entry: _Entry) -> dict[str, Any]:
-        action = "package_update" if entry.existing else "package_create"
+    def refused(self, entry: _Entry) -> dict[str, Any]:
+        """The row's error when the user may not write its entry (reported), else nothing."""
         try:
             if entry.existing:
-                tk.check_access(action, self.context(), {"id": entry.existing["id"]})
+                tk.check_access("package_update", self.context(), {"id": entry.existing["id"]})
             else:
-                tk.check_access(action, self.context(), {"owner_org": entry.data.get("owner_org")})
+                tk.check_access("package_create", self.context(), {"owner_org": entry.data.get("owner_org")})
         except tk.NotAuthorized:
-            problem = codes.Problem("owner_org", NOT_ALLOWED)
             header, value = _column_of(entry.row, "owner_org")
-            self.report.add(entry.row.number, header, value, _both(problem))
+            self.report.add(entry.row.number, header, value, _both(codes.Problem("owner_org", NOT_ALLOWED)))
             return {"owner_org": ["not allowed"]}
+        return {}
+
+    def validate(self, entry: _Entry) -> dict[str, Any]:
+        action = "package_update" if entry.existing else "package_create"
         plugin = lib_plugins.lookup_package_plugin("dataset")
         schema = plugin.update_package_schema() if entry.existing else plugin.create_package_schema()
 
@@ -304,6 +307,13 @@ class _Import:
             if entry.existing:
                 tk.get_action("package_update")(self.context(), data)
                 return "updated"
+            # Under a lock on the code until this create commits: an import of the same file
+            # running beside this one waits, then finds the entry and updates it. Without it
+            # CKAN's create, meeting an entry committed after its own check, updated that entry
+            # and both imports counted it created.
+            store.lock("catalogue_code", tk.config["ckan.site_id"], data.get("catalogue_code", ""))
+            if not retried and _existing_id(data.get("catalogue_code", "")):
+                raise tk.ValidationError({"catalogue_code": ["created meanwhile"]})
             tk.get_action("package_create")(self.context(ignore_auth=True), data)
             return "created"
         except (tk.ValidationError, sqlalchemy.exc.IntegrityError) as e:
