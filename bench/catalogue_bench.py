@@ -54,9 +54,7 @@ def workbook(n: int) -> bytes:
             "themes": ["交通"]}))
         items += template.item_rows(code, [{"name": "线路名称", "type": "C", "length": 50},
                                            {"name": "站点数", "type": "I", "length": 4}])
-    return spreadsheet.write_sheets([(template.MAIN_SHEET, [c.header for c in template.COLUMNS], rows),
-                                     (template.ITEM_SHEET, [template.COLUMNS[1].header,
-                                                            *(c.header for c in template.ITEM_COLUMNS)], items)])
+    return spreadsheet.write_xlsx(rows, items)
 
 
 def main() -> int:

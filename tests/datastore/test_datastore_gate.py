@@ -21,7 +21,7 @@ import ckan.plugins as plugins
 from ckan.common import config
 from ckan.tests import helpers
 
-from tests.access.gate.test_matrix import CATEGORIES, ROLES, Case, _grant, _key, expected, people
+from tests.access.gate.test_matrix import CATEGORIES, ROLES, Case, _grant, _key, every_cell, expected, people
 from tests.conftest import reset_and_migrate
 
 _BASE = config["ckan.plugins"]
@@ -96,12 +96,7 @@ def _sql(c: Case, sql: str):
 
 @pytest.mark.parametrize("role", ROLES)
 def test_datastore_gate(world, app, role):
-    # One test per role, every category inside: each test starts the app with its plugins anew
-    # (1.5 s), and the cells only read.
-    failures = []
-    for categories in CATEGORIES:
-        failures += _cell(world, app, role, categories)
-    assert not failures, "\n".join(failures)
+    every_cell(_cell, world, app, role)
 
 
 def _cell(world, app, role, categories) -> list[str]:

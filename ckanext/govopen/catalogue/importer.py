@@ -92,6 +92,7 @@ class _Entry:
     data: dict[str, Any]
     existing: dict[str, Any] | None = None
     errors: dict[str, Any] = dataclasses.field(default_factory=dict)
+    same: bool = False  # equal to the stored entry: nothing to write
 
 
 class _Departments:
@@ -228,7 +229,10 @@ class _Import:
             entry.errors = {"_read": True}
             return entry
         # Access first: "unchanged" must not tell anyone about an entry they may not change.
-        entry.errors = self.refused(entry) or ({} if self.unchanged(entry) else self.validate(entry))
+        entry.errors = self.refused(entry)
+        if not entry.errors:
+            entry.same = self.unchanged(entry)
+            entry.errors = {} if entry.same else self.validate(entry)
         return entry
 
     def unchanged(self, entry: _Entry) -> bool:
@@ -300,7 +304,9 @@ class _Import:
     # --- second pass ------------------------------------------------------------------
 
     def write(self, entry: _Entry, retried: bool = False) -> str:
-        if entry.existing is not None and not entry.errors and self.unchanged(entry):
+        # Found unchanged when the file was checked, or, on a retry, equal to the entry another
+        # import wrote meanwhile.
+        if entry.same or (retried and self.unchanged(entry)):
             return "unchanged"
         data = dict(entry.data, type="dataset")
         try:

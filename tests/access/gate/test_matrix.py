@@ -184,11 +184,16 @@ class Case:
 @pytest.mark.usefixtures("with_plugins")
 @pytest.mark.parametrize("role", ROLES)
 def test_gate(world, app, role):
-    # One test per role with every category pair inside: each test starts the app with its
-    # plugins anew (about 1.5 s), and the cells only read. Failures name their cell.
+    every_cell(_cell, world, app, role)
+
+
+def every_cell(cell, world, app, role) -> None:
+    """CELL (which returns its failures) for every category pair, in one test per role: each
+    test starts the app with its plugins anew (about 1.5 s), and the cells only read. Failures
+    name their cell."""
     failures = []
     for categories in CATEGORIES:
-        failures += _cell(world, app, role, categories)
+        failures += cell(world, app, role, categories)
     assert not failures, "\n".join(failures)
 
 
