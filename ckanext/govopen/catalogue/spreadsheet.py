@@ -19,7 +19,7 @@ import zipfile
 from collections.abc import Iterable, Sequence
 
 from ckanext.govopen.catalogue import template
-from ckanext.govopen.text import N_
+from ckanext.govopen.text import N_, detect_encoding
 
 __all__ = ["MESSAGES", "Sheets", "UnreadableFile", "csv_table", "decode_csv", "read", "write_csv", "write_sheets", "write_xlsx",
            "CSV_ENCODING", "NOT_SPREADSHEET", "NO_HEADER", "EMPTY_FILE", "TOO_LARGE_UNZIPPED",
@@ -84,20 +84,10 @@ def _sheet(rows: list[Sequence[object]]) -> tuple[list[object], list[Sequence[ob
 
 def decode_csv(data: bytes) -> str:
     """The text of a CSV file in any of the encodings above; UnreadableFile otherwise."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
-    for encoding in ("utf-8", "gb18030"):
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        # GB18030 decodes almost any byte string; control characters other than line ends
-        # and tabs mean it was not GB18030 text either.
-        if not any(ord(ch) < 32 and ch not in "\r\n\t" for ch in text):
-            return text
-    raise UnreadableFile(CSV_ENCODING)
+    encoding = detect_encoding([data])
+    if encoding is None:
+        raise UnreadableFile(CSV_ENCODING)
+    return data.decode(encoding)
 
 
 def read(data: bytes, filename: str = "") -> Sheets:
