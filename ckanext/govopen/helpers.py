@@ -11,7 +11,7 @@ __all__ = ["govopen_text", "govopen_category_changes", "govopen_choice_label", "
            "govopen_countdown", "govopen_request_kinds_offered", "govopen_user_label", "govopen_org_title",
            "govopen_mask", "govopen_has_queue", "govopen_local_date", "govopen_forwards_here",
            "govopen_portal_figures", "govopen_portal_region", "govopen_portal_colour",
-           "govopen_sees_share_category", "govopen_usage"]
+           "govopen_sees_share_category", "govopen_usage", "govopen_datastore_load"]
 
 
 def govopen_text(value) -> str:
@@ -208,3 +208,27 @@ def govopen_usage(package_id: str) -> dict[str, int]:
     from ckanext.govopen.portal import count
 
     return count.totals(package_id)
+
+
+def govopen_datastore_load(resource_id: str) -> dict | None:
+    """The resource's last DataStore load for its page (None when there is none or the DataStore
+    is off), with ``percent`` of the file read and ``may_reload`` for whoever may edit it."""
+    import ckan.plugins as p
+
+    if not p.plugin_loaded("datastore"):
+        return None
+    context = {"user": tk.current_user.name if tk.current_user.is_authenticated else ""}
+    try:
+        found = tk.get_action("govopen_datastore_load_show")(dict(context), {"id": resource_id})
+    except (tk.NotAuthorized, tk.ObjectNotFound, tk.ValidationError):
+        return None
+    if not found:
+        return None
+    total = found["bytes_total"] or 0
+    found["percent"] = min(100, found["bytes_read"] * 100 // total) if total else 0
+    try:
+        tk.check_access("govopen_datastore_load", dict(context), {"id": resource_id})
+        found["may_reload"] = True
+    except tk.NotAuthorized:
+        found["may_reload"] = False
+    return found

@@ -11,6 +11,7 @@ from ckanext.datastore.plugin import sql_functions_allowlist_file
 from ckanext.govopen import translations
 
 from ckanext.govopen.catalogue import hooks as catalogue
+from ckanext.govopen.datastore import hooks as datastore
 from ckanext.govopen.logic import schema as logic_schema
 from ckanext.govopen.access import gate
 from ckanext.govopen.sync import hooks as sync
@@ -31,6 +32,7 @@ class GovopenPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.ITranslation)  # catalogs in i18n/ (DefaultTranslation finds them)
     p.implements(p.IMiddleware, inherit=True)
     p.implements(p.IPackageController, inherit=True)
+    p.implements(p.IResourceController, inherit=True)
     p.implements(p.IFacets, inherit=True)
 
     # IConfigurer
@@ -66,6 +68,13 @@ class GovopenPlugin(p.SingletonPlugin, DefaultTranslation):
 
     def after_dataset_search(self, search_results, search_params):
         return catalogue.label_facets(search_results)
+
+    # IResourceController
+    def after_resource_create(self, context, resource):
+        datastore.resource_changed(resource)
+
+    def after_resource_update(self, context, resource):
+        datastore.resource_changed(resource)
 
     # IFacets
     def dataset_facets(self, facets_dict, package_type):

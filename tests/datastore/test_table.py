@@ -120,7 +120,7 @@ def test_xlsx_values_become_text(tmp_path):
     sheet.append(["日期", "数量", "比例", "名称"])
     sheet.append([datetime.datetime(2025, 1, 2), 2.0, 0.25, "巢湖"])
     sheet.append([datetime.datetime(2025, 1, 2, 8, 30), 3, None, None])
-    path = tmp_path / "t.xlsx"
+    path = tmp_path / "stored-upload"  # no .xlsx ending, as CKAN stores uploads
     book.save(path)
     t = table.open_table(path)
     assert t.encoding is None and t.headers == ["日期", "数量", "比例", "名称"]

@@ -229,10 +229,18 @@ def _open_xlsx(path, size: int, max_unzipped_mb: int = 1024) -> Table:
         raise UnreadableTable(NOT_TABLE) from e
     if unpacked > max_unzipped_mb * 1024 * 1024:
         raise UnreadableTable(TOO_LARGE_UNZIPPED, mb=max_unzipped_mb)
+    # A file object, not the path: openpyxl refuses a path without an .xlsx ending (stored
+    # uploads have none); it reads the open file lazily, row by row.
+    handle = open(path, "rb")
     try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as e:
+        book = openpyxl.load_workbook(handle, read_only=True, data_only=True)
+    except Exception as e:  # openpyxl raises many kinds for a damaged workbook
+        handle.close()
         raise UnreadableTable(NOT_TABLE) from e
+
+    def close() -> None:
+        book.close()
+        handle.close()
     sheet = book.worksheets[0]
     read = [0]
     total = max(sheet.max_row or 0, 1)
@@ -247,7 +255,7 @@ def _open_xlsx(path, size: int, max_unzipped_mb: int = 1024) -> Table:
     try:
         headers, columns, body = _start(head, rows)
     except BaseException:
-        book.close()
+        close()
         raise
     # A workbook is read by rows: progress is the share of rows read, scaled to the file size.
-    return Table(headers, columns, None, body, lambda: size * min(read[0], total) // total, size, book.close)
+    return Table(headers, columns, None, body, lambda: size * min(read[0], total) // total, size, close)

@@ -38,6 +38,17 @@ def govopen_catalogue_import_show(context, data_dict):
     return {"success": allowed}
 
 
+@tk.auth_allow_anonymous_access
+def govopen_datastore_load_show(context, data_dict):
+    # Whoever may see the resource may see how its table loads (the status names no data).
+    return tk.check_access("resource_show", context, {"id": (data_dict or {}).get("id")}) and {"success": True}
+
+
+def govopen_datastore_load(context, data_dict):
+    # Loading again is editing the resource's table: whoever may edit the resource.
+    return tk.check_access("resource_update", context, {"id": (data_dict or {}).get("id")}) and {"success": True}
+
+
 def govopen_policy_show(context, data_dict):
     # Only sysadmins (who pass every check before this runs) see the configured policy.
     return {"success": False}
@@ -190,7 +201,7 @@ govopen_forward_list = govopen_forward_show = _logged_in
 
 __all__ = [
     "govopen_deadline", "govopen_portal_figures", "govopen_policy_show", "govopen_category_change_list",
-    "govopen_catalogue_import", "govopen_catalogue_import_show",
+    "govopen_catalogue_import", "govopen_catalogue_import_show", "govopen_datastore_load_show", "govopen_datastore_load",
     "resource_show", "resource_view_list",
     "govopen_request_create", "govopen_request_show", "govopen_request_list", "govopen_request_accept",
     "govopen_request_ask_info", "govopen_request_respond", "govopen_request_decide",

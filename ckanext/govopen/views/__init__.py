@@ -2,8 +2,9 @@
 `guards` holds the checks every request passes, CKAN's own pages included."""
 from ckanext.govopen.views.cascade import govopen_cascade
 from ckanext.govopen.views.catalogue import govopen_catalogue
+from ckanext.govopen.views.datastore import govopen_datastore
 from ckanext.govopen.views.desk import govopen
 from ckanext.govopen.views.guards import govopen_web
 from ckanext.govopen.views.portal import govopen_portal
 
-__all__ = ["govopen", "govopen_web", "govopen_cascade", "govopen_portal", "govopen_catalogue"]
+__all__ = ["govopen", "govopen_web", "govopen_cascade", "govopen_portal", "govopen_catalogue", "govopen_datastore"]

@@ -9,5 +9,7 @@ from .sync import *  # noqa: F401,F403
 from .sync import __all__ as _sync
 from .portal import *  # noqa: F401,F403
 from .portal import __all__ as _portal
+from .datastore import *  # noqa: F401,F403
+from .datastore import __all__ as _datastore
 
-__all__ = [*_catalogue, *_requests, *_desk, *_sync, *_portal]
+__all__ = [*_catalogue, *_requests, *_desk, *_sync, *_portal, *_datastore]

@@ -1,0 +1,226 @@
+"""Loading uploaded and linked files into the DataStore through the jobs worker (a real RQ
+worker on the test Redis, forking as in production): Chinese encodings, long Chinese headers,
+load status, failures that keep the previous table, and a reload that readers never see half done.
+"""
+from __future__ import annotations
+
+import http.server
+import threading
+
+import pytest
+import sqlalchemy as sa
+
+import ckan.lib.jobs as jobs
+from ckan.common import config
+from ckan.logic import NotFound
+from ckan.tests import factories, helpers
+
+from ckanext.govopen.datastore import loader, table
+from tests.access.gate.test_matrix import _code
+from tests.datastore.test_datastore_gate import PLUGINS, clear_datastore
+
+pytestmark = [pytest.mark.ckan_config("ckan.plugins", PLUGINS),
+              pytest.mark.ckan_config("ckan.views.default_views", "datatables_view"),
+              pytest.mark.ckan_config("ckanext.govopen.datastore.fetch_private_addresses", "true"),
+              pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")]
+
+ROWS = [["序号", "单位名称", "地址"], ["1", "巢湖市交通运输局", "巢湖市健康中路"], ["2", "巢湖市数据资源局", "滁州路 8 号"]]
+
+
+def _csv(rows) -> str:
+    return "".join(",".join(r) + "\r\n" for r in rows)
+
+
+@pytest.fixture
+def site():
+    clear_datastore()
+    jobs.get_queue().empty()
+    admin = factories.Sysadmin()
+    org = factories.Organization(users=[{"name": admin["name"], "capacity": "admin"}], region_code="340181",
+                                 department_code=_code("11340181MB0000901"), department_type="ordinary")
+    context = {"user": admin["name"]}
+    pkg = helpers.call_action("package_create", context=dict(context), name="loads", title="数据表",
+                              owner_org=org["id"], resource_class="department", catalogue_code="307002/000001",
+                              update_frequency="monthly", open_category="unconditional",
+                              share_category="unconditional")
+    yield {"context": context, "pkg": pkg, "admin": admin}
+    clear_datastore()
+
+
+def _work() -> None:
+    """Run every queued job in a real worker (forks per job, as `ckan jobs worker` does)."""
+    jobs.Worker(["default"]).work(burst=True)
+
+
+def _upload(site, create_with_upload, content: bytes, filename: str, **extra):
+    return create_with_upload(content, filename, context=dict(site["context"]), package_id=site["pkg"]["id"],
+                              name=filename, url="", **extra)
+
+
+def _rows(resource_id: str, **params) -> list[dict]:
+    params.setdefault("limit", 1000)
+    found = helpers.call_action("datastore_search", resource_id=resource_id, sort="_id", **params)
+    return [{k: v for k, v in r.items() if k != "_id"} for r in found["records"]]
+
+
+def _status(resource_id: str) -> dict:
+    return helpers.call_action("govopen_datastore_load_show", id=resource_id)
+
+
+@pytest.mark.parametrize("encoding,expected", [("gbk", "gb18030"), ("gb18030", "gb18030"), ("utf-8-sig", "utf-8-sig"),
+                                               ("utf-8", "utf-8")])
+def test_chinese_files_load_through_the_worker(site, create_with_upload, encoding, expected):
+    rows = ROWS + ([["3", "𠀀 扩展区汉字", "GB18030 独有"]] if encoding == "gb18030" else [])
+    res = _upload(site, create_with_upload, _csv(rows).encode(encoding), "units.csv")
+    assert _status(res["id"])["status"] == "queued"
+    _work()
+    status = _status(res["id"])
+    assert status["status"] == "done", status
+    assert status["encoding"] == expected and status["rows"] == len(rows) - 1
+    assert _rows(res["id"]) == [dict(zip(rows[0], r)) for r in rows[1:]]
+    assert helpers.call_action("resource_show", id=res["id"])["datastore_active"] is True
+    views = helpers.call_action("resource_view_list", id=res["id"])
+    assert [v["view_type"] for v in views] == ["datatables_view"]
+    # a filter on a Chinese value, and the header kept as the column's label
+    assert _rows(res["id"], filters={"单位名称": "巢湖市数据资源局"}) == [dict(zip(rows[0], rows[2]))]
+    info = helpers.call_action("datastore_info", id=res["id"])
+    assert [f["info"]["label"] for f in info["fields"]] == rows[0]
+
+
+def test_an_undeterminable_encoding_fails_with_the_reason_and_loads_nothing(site, create_with_upload):
+    res = _upload(site, create_with_upload, b"a,b\n" + bytes(range(0x81, 0xff)) + b"\x01\n", "bad.csv")
+    _work()
+    status = _status(res["id"])
+    assert status["status"] == "failed" and status["error"] == table.ENCODING
+    assert "UTF-8" in status["message"]
+    assert not helpers.call_action("resource_show", id=res["id"]).get("datastore_active")
+    with pytest.raises(NotFound):
+        helpers.call_action("datastore_search", resource_id=res["id"])
+
+
+def test_long_chinese_headers_sharing_a_prefix(site, create_with_upload):
+    prefix = "各区县市场监督管理局登记的企业年度报告公示信息"
+    headers = [prefix + "之注册资本", prefix + "之实缴资本", "名称"]
+    res = _upload(site, create_with_upload, _csv([headers, ["100", "80", "甲"]]).encode("utf-8"), "wide.csv")
+    _work()
+    assert _status(res["id"])["status"] == "done", (_status(res["id"])["error"], _status(res["id"])["error_params"])
+    fields = helpers.call_action("datastore_info", id=res["id"])["fields"]
+    ids = [f["id"] for f in fields]
+    assert len(set(ids)) == 3 and all(len(i.encode()) <= 63 for i in ids)
+    assert [f["info"]["label"] for f in fields] == headers
+    assert list(_rows(res["id"])[0].values()) == ["100", "80", "甲"]
+
+
+def test_xlsx_and_a_linked_file(site, create_with_upload, tmp_path):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.append(["日期", "数量"])
+    book.active.append([__import__("datetime").date(2025, 10, 1), 2.0])
+    path = tmp_path / "t.xlsx"
+    book.save(path)
+    res = _upload(site, create_with_upload, path.read_bytes(), "t.xlsx")
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            body = _csv(ROWS).encode("gbk")
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        linked = helpers.call_action("resource_create", context=dict(site["context"]), package_id=site["pkg"]["id"],
+                                     name="链接", url=f"http://127.0.0.1:{server.server_port}/units.csv", format="CSV")
+        _work()
+    finally:
+        server.shutdown()
+    assert _status(res["id"])["status"] == "done", (_status(res["id"])["error"], _status(res["id"])["error_params"])
+    assert _status(linked["id"])["status"] == "done", _status(linked["id"])
+    assert _rows(res["id"]) == [{"日期": "2025-10-01", "数量": "2"}]
+    assert _rows(linked["id"])[0]["单位名称"] == "巢湖市交通运输局"
+
+
+def test_a_link_into_the_portals_network_is_not_fetched(site, monkeypatch):
+    monkeypatch.setitem(config, "ckanext.govopen.datastore.fetch_private_addresses", False)
+    res = helpers.call_action("resource_create", context=dict(site["context"]), package_id=site["pkg"]["id"],
+                              name="内部", url="http://127.0.0.1:6380/secret.csv", format="CSV")
+    _work()
+    status = _status(res["id"])
+    assert status["status"] == "failed" and status["error"] == loader.ADDRESS_REFUSED
+
+
+def test_a_reload_replaces_the_table_whole(site, create_with_upload, monkeypatch):
+    from ckanext.datastore.backend.postgres import get_read_engine
+
+    res = _upload(site, create_with_upload, _csv(ROWS).encode("utf-8"), "units.csv")
+    _work()
+    helpers.call_action("datastore_create", resource_id=res["id"], force=True,
+                        fields=[{"id": "单位名称", "type": "text", "info": {"label": "单位名称", "notes": "全称"}},
+                                {"id": "序号", "type": "text"}, {"id": "地址", "type": "text"}])
+    # What another connection sees while the next load runs (checked at each progress report).
+    seen = []
+
+    def count():
+        with get_read_engine().connect() as conn:
+            seen.append(conn.execute(sa.text(f'SELECT count(*) FROM "{res["id"]}"')).scalar())
+
+    real_set = loader._set
+
+    def observing_set(resource_id, **values):
+        real_set(resource_id, **values)
+        if set(values) == {"rows", "bytes_read"}:  # a progress report, mid-load
+            count()
+    monkeypatch.setattr(loader, "_set", observing_set)
+    monkeypatch.setattr(loader, "_PROGRESS_EVERY", 0)
+    big = [ROWS[0]] + [[str(i), f"单位{i}", "巢湖"] for i in range(1, 30_001)]
+    # run in this process (the monkeypatches do not reach a forked worker)
+    resource = helpers.call_action("resource_show", id=res["id"])
+    from ckan.lib.uploader import get_resource_uploader
+    with open(get_resource_uploader(resource).get_path(res["id"]), "wb") as f:
+        f.write(_csv(big).encode("gbk"))
+    loader.queue(resource, force=True)
+    loader.run(res["id"], loader.source_of(resource))
+    assert seen and set(seen) == {2}, seen  # only ever the old table while loading
+    assert _status(res["id"])["rows"] == 30_000
+    assert len(_rows(res["id"], filters={"地址": "巢湖"}, limit=10)) == 10
+    assert helpers.call_action("datastore_search", resource_id=res["id"], limit=0)["total"] == 30_000
+    notes = {f["id"]: f.get("info", {}) for f in helpers.call_action("datastore_info", id=res["id"])["fields"]}
+    assert notes["单位名称"]["notes"] == "全称"  # the data dictionary survives the reload
+
+    # A reload that fails at its last row leaves the table as it was.
+    with open(get_resource_uploader(resource).get_path(res["id"]), "wb") as f:
+        f.write(_csv(big[:100] + [["x", "y", "z", "多出来的一格"]]).encode("utf-8"))
+    loader.queue(resource, force=True)
+    loader.run(res["id"], loader.source_of(resource))
+    status = _status(res["id"])
+    assert status["status"] == "failed" and status["error"] == table.ROW_TOO_WIDE and status["error_params"]["row"] == 101
+    assert helpers.call_action("datastore_search", resource_id=res["id"], limit=0)["total"] == 30_000
+
+
+def test_status_and_reload_follow_access(site, create_with_upload, app):
+    res = _upload(site, create_with_upload, _csv(ROWS).encode("utf-8"), "units.csv")
+    _work()
+    stranger = factories.UserWithToken()
+    headers = {"Authorization": stranger["token"]}
+    shown = app.get("/api/3/action/govopen_datastore_load_show", params={"id": res["id"]}, headers=headers)
+    assert shown.json["result"]["status"] == "done"
+    again = app.post("/api/3/action/govopen_datastore_load", json={"id": res["id"]}, headers=headers)
+    assert again.status_code == 403
+    # a metadata edit queues nothing; a new file does
+    helpers.call_action("resource_patch", context=dict(site["context"]), id=res["id"], description="说明")
+    assert _status(res["id"])["status"] == "done"
+    assert helpers.call_action("govopen_datastore_load", context=dict(site["context"]), id=res["id"])["status"] == "queued"
+    # the resource page shows the load, and the button to load again to its editors only
+    page = app.get(f"/dataset/{site['pkg']['name']}/resource/{res['id']}", headers=headers)
+    assert 'data-status="queued"' in page.body and "/datastore-load\"" not in page.body
+    _work()
+    admin_headers = {"Authorization": factories.APIToken(user=site["admin"]["name"])["token"]}
+    page = app.get(f"/dataset/{site['pkg']['name']}/resource/{res['id']}", headers=admin_headers)
+    assert 'data-status="done"' in page.body and "/datastore-load\"" in page.body
+    assert app.post(f"/dataset/{site['pkg']['name']}/resource/{res['id']}/datastore-load", headers=headers).status_code == 403
