@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import ckan.plugins as p
-import ckan.plugins.toolkit as tk
 
 from ckanext.govopen.datastore import loader
 
