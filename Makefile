@@ -43,6 +43,7 @@ test: test-prepare
 
 bench: services
 	@bash scripts/pg.sh createdb govopen_bench
+	@bash scripts/pg.sh datastore govopen_bench_datastore govopen_bench
 	@bash scripts/solr.sh core govopen_bench
 	@$(VENV)/bin/ckan -c bench/bench.ini db upgrade >/dev/null
 	@for b in bench/*.py; do $(VENV)/bin/python "$$b" || exit 1; done

@@ -137,3 +137,14 @@ def test_progress_counts_bytes_read(tmp_path):
     assert sum(1 for _ in t.rows) == 200_000
     assert t.position() == t.size
     t.close()
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk"])
+def test_the_data_offset_is_where_the_rows_after_the_header_start(tmp_path, encoding):
+    path = tmp_path / "t.csv"
+    text = '2025年名录,,\r\n\r\n名称,"备注\r\n（多行）",代码\r\n甲,一,1\r\n'
+    path.write_bytes(text.encode(encoding))
+    t = table.open_table(path)
+    t.close()
+    assert t.delimiter == "," and t.headers == ["名称", "备注\r\n（多行）", "代码"]
+    assert path.read_bytes()[t.data_offset:] == "甲,一,1\r\n".encode(encoding.replace("-sig", ""))

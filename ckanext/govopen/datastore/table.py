@@ -124,6 +124,11 @@ class Table:
     position: Callable[[], int]
     size: int
     close: Callable[[], None]
+    # A CSV file: its delimiter, and the byte offset where the rows after the header start (None
+    # when the header is not within the first lines): a loader may hand the bytes from there
+    # to PostgreSQL's COPY as they are, and read them through ``rows`` only if COPY refuses.
+    delimiter: str | None = None
+    data_offset: int | None = None
 
 
 def open_table(path: str | os.PathLike) -> Table:
@@ -201,18 +206,25 @@ def _open_csv(path, size: int) -> Table:
         lines = [text.readline() for _ in range(_HEADER_SEARCH)]
         # Only the delimiter is guessed (the one the first lines use most); quoting is Excel's.
         delimiter = max(",\t;|", key="".join(lines).count)
-        reader = _read_csv(itertools.chain(lines, text), delimiter)
-        head = list(itertools.islice(reader, _HEADER_SEARCH))
-        headers, columns, rows = _start(head, reader)
+        reader = csv.reader(itertools.chain(lines, text), delimiter=delimiter)
+        head, ends = [], []  # the rows ahead, and the physical line each ends on
+        for row in _guarded(itertools.islice(reader, _HEADER_SEARCH)):
+            head.append(row)
+            ends.append(reader.line_num)
+        headers, columns, rows = _start(head, _guarded(reader))
     except BaseException:
         text.close()
         raise
-    return Table(headers, columns, encoding, rows, lambda: counter.count, size, text.close)
+    offset = None
+    header_end = ends[header_index(head)]
+    if header_end <= len(lines) and encoding != "utf-16":
+        offset = len("".join(lines[:header_end]).encode(encoding))
+    return Table(headers, columns, encoding, rows, lambda: counter.count, size, text.close, delimiter, offset)
 
 
-def _read_csv(lines: Iterator[str], delimiter: str) -> Iterator[list[str]]:
+def _guarded(reader: Iterator[list[str]]) -> Iterator[list[str]]:
     try:
-        yield from csv.reader(lines, delimiter=delimiter)
+        yield from reader
     except UnicodeDecodeError as e:  # the file changed after its encoding was checked
         raise UnreadableTable(ENCODING) from e
     except csv.Error as e:
