@@ -11,7 +11,8 @@ __all__ = ["govopen_text", "govopen_category_changes", "govopen_choice_label", "
            "govopen_countdown", "govopen_request_kinds_offered", "govopen_user_label", "govopen_org_title",
            "govopen_mask", "govopen_has_queue", "govopen_local_date", "govopen_forwards_here",
            "govopen_portal_figures", "govopen_portal_region", "govopen_portal_colour",
-           "govopen_sees_share_category", "govopen_usage", "govopen_datastore_load"]
+           "govopen_sees_share_category", "govopen_usage", "govopen_datastore_load",
+           "govopen_datastore_api"]
 
 
 def govopen_text(value) -> str:
@@ -232,3 +233,23 @@ def govopen_datastore_load(resource_id: str) -> dict | None:
     except tk.NotAuthorized:
         found["may_reload"] = False
     return found
+
+
+def govopen_datastore_api(resource_id: str) -> dict | None:
+    """The Data API help of a DataStore table, as the reader may see it: the endpoint, the fields
+    (name, the file's header, type) and an example filter on the first column with a value."""
+    import json
+
+    context = {"user": tk.current_user.name if tk.current_user.is_authenticated else ""}
+    try:
+        found = tk.get_action("datastore_search")(context, {"resource_id": resource_id, "limit": 1})
+    except (tk.NotAuthorized, tk.ObjectNotFound, tk.ValidationError):
+        return None
+    fields = [{"id": f["id"], "type": f.get("type"), "label": (f.get("info") or {}).get("label") or ""}
+              for f in found["fields"] if not f["id"].startswith("_")]
+    record = (found.get("records") or [{}])[0]
+    example = next(({"field": f["id"], "value": record[f["id"]],
+                     "filters": json.dumps({f["id"]: record[f["id"]]}, ensure_ascii=False)}
+                    for f in fields if record.get(f["id"]) not in (None, "")), None)
+    return {"endpoint": tk.url_for("api.action", logic_function="datastore_search", qualified=True),
+            "fields": fields, "example": example}

@@ -172,8 +172,8 @@ def test_a_reload_replaces_the_table_whole(site, create_with_upload, monkeypatch
 
     real_set = loader._set
 
-    def observing_set(resource_id, **values):
-        real_set(resource_id, **values)
+    def observing_set(resource_id, source, **values):
+        real_set(resource_id, source, **values)
         if set(values) == {"rows", "bytes_read"}:  # a progress report, mid-load
             count()
     monkeypatch.setattr(loader, "_set", observing_set)
@@ -224,6 +224,10 @@ def test_status_and_reload_follow_access(site, create_with_upload, app):
     page = app.get(f"/dataset/{site['pkg']['name']}/resource/{res['id']}", headers=admin_headers)
     assert 'data-status="done"' in page.body and "/datastore-load\"" in page.body
     assert app.post(f"/dataset/{site['pkg']['name']}/resource/{res['id']}/datastore-load", headers=headers).status_code == 403
+    # the Data API help: this table's fields with their headers, and calls that filter on one of them
+    help_page = app.get(f"/datastore/api_info/{res['id']}", headers=headers).body
+    assert "<code>单位名称</code>" in help_page and "curl -G" in help_page
+    assert "filters={&#34;序号&#34;: &#34;1&#34;}" in help_page
 
 
 def test_full_text_and_excel_padding(site, create_with_upload):

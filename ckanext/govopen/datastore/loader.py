@@ -34,6 +34,7 @@ from typing import Any
 import psycopg2
 import requests
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
@@ -91,11 +92,13 @@ def source_of(resource: dict[str, Any]) -> str:
     return f"{resource.get('url') or ''}|{resource.get('last_modified') or ''}"
 
 
-def _set(resource_id: str, **values) -> None:
+def _set(resource_id: str, source: str, **values) -> None:
     # Own connection: progress is seen while the load's transaction is open, and a failure is
-    # recorded even though that transaction is rolled back.
+    # recorded even though that transaction is rolled back. Only while SOURCE is still the one
+    # to load: a newer file queued meanwhile keeps its own status.
     with model.meta.engine.begin() as conn:
-        conn.execute(sa.update(_TABLE).where(_TABLE.c.resource_id == resource_id).values(**values))
+        conn.execute(sa.update(_TABLE).where(_TABLE.c.resource_id == resource_id, _TABLE.c.source == source)
+                     .values(**values))
 
 
 def queue(resource: dict[str, Any], force: bool = False) -> bool:
@@ -105,14 +108,17 @@ def queue(resource: dict[str, Any], force: bool = False) -> bool:
     with model.meta.engine.begin() as conn:
         row = conn.execute(sa.select(_TABLE.c.source, _TABLE.c.status).where(
             _TABLE.c.resource_id == resource["id"]).with_for_update()).first()
-        if row and row.source == source and not force and row.status != "failed":
-            return False
+        if row and row.source == source and not force:
+            return False  # loaded, loading or failed already: "Load again" forces it
         values = dict(status="queued", source=source, rows=0, bytes_read=0, bytes_total=0, error=None,
                       error_params=None, queued=utcnow(), started=None, finished=None, encoding=None)
         if row:
             conn.execute(sa.update(_TABLE).where(_TABLE.c.resource_id == resource["id"]).values(**values))
         else:
-            conn.execute(sa.insert(_TABLE).values(resource_id=resource["id"], **values))
+            inserted = conn.execute(postgresql.insert(_TABLE).values(resource_id=resource["id"], **values)
+                                    .on_conflict_do_nothing()).rowcount
+            if not inserted:
+                return False  # queued at this moment by another request
     tk.enqueue_job(run, [resource["id"], source], title=f"govopen: DataStore load {resource['id']}",
                    rq_kwargs={"timeout": tk.config["ckanext.govopen.datastore.timeout"]})
     return True
@@ -141,25 +147,26 @@ def run(resource_id: str, source: str) -> None:
     site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
     res = tk.get_action("resource_show")({"ignore_auth": True, "user": site_user["name"]}, {"id": resource_id})
     model.Session.rollback()
-    _set(resource_id, status="loading", started=utcnow())
+    _set(resource_id, source, status="loading", started=utcnow())
     try:
         with _fetched(res) as path:
             opened = table.open_table(path)
             try:
-                _set(resource_id, encoding=opened.encoding, bytes_total=opened.size)
-                rows = _replace_table(resource_id, opened, _progress(resource_id), path)
+                _set(resource_id, source, encoding=opened.encoding, bytes_total=opened.size)
+                rows = _replace_table(resource_id, opened, _progress(resource_id, source), path)
             finally:
                 opened.close()
     except (table.UnreadableTable, LoadFailed) as e:
-        _fail(resource_id, e.msgid, e.params)
+        _fail(resource_id, source, e.msgid, e.params)
         return
-    except sa.exc.DBAPIError as e:
+    except (sa.exc.DBAPIError, psycopg2.Error) as e:
         log.warning("govopen: DataStore load of %s refused: %s", resource_id, e)
-        _fail(resource_id, DATABASE_REFUSED, {"reason": str(getattr(e, "orig", e)).strip().splitlines()[0][:300]})
+        reason = str(getattr(e, "orig", None) or e).strip().splitlines()[0][:300]
+        _fail(resource_id, source, DATABASE_REFUSED, {"reason": reason})
         return
     except Exception:
         log.exception("govopen: DataStore load of %s failed", resource_id)
-        _fail(resource_id, INTERRUPTED, {})
+        _fail(resource_id, source, INTERRUPTED, {})
         raise
     if not res.get("datastore_active"):
         # The DataStore's own flag (previews, the Data API button); a patch that changes
@@ -169,22 +176,22 @@ def run(resource_id: str, source: str) -> None:
         res = tk.get_action("resource_patch")(dict(context), {"id": resource_id, "datastore_active": True})
         tk.get_action("resource_create_default_resource_views")(dict(context), {
             "resource": res, "create_datastore_views": True})
-    _set(resource_id, status="done", rows=rows, bytes_read=opened.size, finished=utcnow())
+    _set(resource_id, source, status="done", rows=rows, bytes_read=opened.size, finished=utcnow())
 
 
-def _fail(resource_id: str, msgid: str, params: dict) -> None:
-    _set(resource_id, status="failed", error=msgid, finished=utcnow(),
+def _fail(resource_id: str, source: str, msgid: str, params: dict) -> None:
+    _set(resource_id, source, status="failed", error=msgid, finished=utcnow(),
          error_params=json.dumps(params, ensure_ascii=False, default=str))
 
 
-def _progress(resource_id: str) -> Callable[[int, int], None]:
+def _progress(resource_id: str, source: str) -> Callable[[int, int], None]:
     last = [time.monotonic()]
 
     def report(rows: int, bytes_read: int) -> None:
         now = time.monotonic()
         if now - last[0] >= _PROGRESS_EVERY:
             last[0] = now
-            _set(resource_id, rows=rows, bytes_read=bytes_read)
+            _set(resource_id, source, rows=rows, bytes_read=bytes_read)
     return report
 
 
@@ -393,6 +400,8 @@ def _replace_table(resource_id: str, opened: table.Table, progress: Callable[[in
         # Index builds sort in memory up to this much (PostgreSQL's default is 64MB), for this
         # transaction only.
         conn.execute(sa.text(f"SET LOCAL maintenance_work_mem = '{_MAINTENANCE_MB}MB'"))
+        # One load of a resource at a time (two workers may hold jobs for one resource).
+        conn.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext(:t))"), {"t": staging})
         old = _old_info(conn, resource_id)
         fields = []
         for column, header in zip(opened.columns, opened.headers):
@@ -444,4 +453,9 @@ def _replace_table(resource_id: str, opened: table.Table, progress: Callable[[in
                                 {"t": q(resource_id)}).scalar()
         if sequence:
             conn.execute(sa.text(f"ALTER SEQUENCE {sequence} RENAME TO {q(resource_id + '__id_seq')}"))
+    # The visibility map of the new rows, after the commit (VACUUM runs outside a transaction and
+    # blocks no reader): counts over an indexed filter (the total datastore_search returns) then
+    # read the index alone instead of visiting every matching row.
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(sa.text(f"VACUUM {q(resource_id)}"))
     return count
