@@ -58,6 +58,7 @@ class GovopenPlugin(p.SingletonPlugin, DefaultTranslation):
     # IPackageController
     def after_dataset_update(self, context, pkg_dict):
         catalogue.record_category_changes(context, pkg_dict)
+        datastore.keep_loaded_tables_active(pkg_dict)
         gate.scrub_stored_activity([pkg_dict.get("id")])
 
     def after_dataset_show(self, context, pkg_dict):

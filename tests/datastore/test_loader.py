@@ -15,7 +15,10 @@ from ckan.common import config
 from ckan.logic import NotFound
 from ckan.tests import factories, helpers
 
+import ckan.model as model
+
 from ckanext.govopen.datastore import loader, table
+from ckanext.govopen.model import DatastoreLoad
 from tests.access.gate.test_matrix import _code
 from tests.datastore.test_datastore_gate import PLUGINS, clear_datastore
 
@@ -80,7 +83,7 @@ def test_chinese_files_load_through_the_worker(site, create_with_upload, encodin
     assert _rows(res["id"]) == [dict(zip(rows[0], r)) for r in rows[1:]]
     assert helpers.call_action("resource_show", id=res["id"])["datastore_active"] is True
     views = helpers.call_action("resource_view_list", id=res["id"])
-    assert [v["view_type"] for v in views] == ["datatables_view"]
+    assert [(v["view_type"], v["title"]) for v in views] == [("datatables_view", "表格")]
     # a filter on a Chinese value, and the header kept as the column's label
     assert _rows(res["id"], filters={"单位名称": "巢湖市数据资源局"}) == [dict(zip(rows[0], rows[2]))]
     info = helpers.call_action("datastore_info", id=res["id"])
@@ -217,6 +220,14 @@ def test_status_and_reload_follow_access(site, create_with_upload, app):
     assert _status(res["id"])["status"] == "done"
     assert helpers.call_action("govopen_datastore_load", context=dict(site["context"]), id=res["id"])["status"] == "queued"
     # the resource page shows the load, and the button to load again to its editors only
+    # the page while loading (shown as the worker writes it), then queued again
+    source = model.Session.get(DatastoreLoad, res["id"]).source
+    model.Session.rollback()
+    loader._set(res["id"], source, status="loading", rows=1200, bytes_read=50, bytes_total=200)
+    page = app.get(f"/dataset/{site['pkg']['name']}/resource/{res['id']}", headers=headers)
+    assert 'data-status="loading"' in page.body and "1200" in page.body and "25%" in page.body
+    assert '<meta http-equiv="refresh"' in page.body
+    loader._set(res["id"], source, status="queued")
     page = app.get(f"/dataset/{site['pkg']['name']}/resource/{res['id']}", headers=headers)
     assert 'data-status="queued"' in page.body and "/datastore-load\"" not in page.body
     _work()
@@ -255,3 +266,20 @@ def test_loads_without_full_text(site, create_with_upload):
     _work()
     assert len(_rows(res["id"])) == 2
     assert _rows(res["id"], q="巢湖市数据资源局") == []
+
+
+def test_a_dataset_edit_made_from_an_older_read_keeps_the_table_on(site, create_with_upload):
+    # CKAN's resource form creates the resource, then patches the dataset with what it read
+    # before the load finished: the flag (and with it the preview) must survive that.
+    res = _upload(site, create_with_upload, _csv(ROWS).encode("gbk"), "units.csv")
+    stale = helpers.call_action("package_show", id=site["pkg"]["id"])
+    assert not stale["resources"][0].get("datastore_active")
+    _work()
+    helpers.call_action("package_update", context=dict(site["context"]), **{**stale, "state": "active"})
+    assert helpers.call_action("resource_show", id=res["id"])["datastore_active"] is True
+    indexed = helpers.call_action("package_search", q=f"id:{site['pkg']['id']}")["results"][0]
+    assert indexed["resources"][0]["datastore_active"] is True
+    # a table deleted through the DataStore API switches it off for good
+    helpers.call_action("datastore_delete", context=dict(site["context"]), resource_id=res["id"], force=True)
+    helpers.call_action("package_update", context=dict(site["context"]), **{**stale, "state": "active"})
+    assert helpers.call_action("resource_show", id=res["id"])["datastore_active"] is False

@@ -170,3 +170,11 @@ class TestUnstorableInputAtTheDoor:
                        follow_redirects=False)
         assert res.status_code == 400
         assert model.Package.get("uploads").title == "上传文件"
+
+
+@pytest.mark.usefixtures("with_plugins")
+def test_the_script_gets_its_chinese_translations(app):
+    # CKAN's script asks /api/i18n/<page language with only its first "-" turned to "_">.
+    assert app.get("/api/i18n/zh_Hans-CN").status_code == 200
+    assert app.get("/api/i18n/zh_Hans_CN").status_code == 200
+    assert app.get("/api/i18n/xx_Yy-ZZ").status_code == 400  # still refused when unknown

@@ -41,6 +41,7 @@ import ckan.plugins.toolkit as tk
 from ckan.lib import uploader
 from ckanext.datastore.backend import postgres as backend
 
+from ckanext.govopen import translations
 from ckanext.govopen.datastore import table
 from ckanext.govopen.model import DatastoreLoad, utcnow
 from ckanext.govopen.text import N_
@@ -174,8 +175,10 @@ def run(resource_id: str, source: str) -> None:
         # (the portal's default views that need a DataStore table).
         context = {"ignore_auth": True, "user": site_user["name"]}
         res = tk.get_action("resource_patch")(dict(context), {"id": resource_id, "datastore_active": True})
-        tk.get_action("resource_create_default_resource_views")(dict(context), {
-            "resource": res, "create_datastore_views": True})
+        # Titled in the portal's language (the worker has no request to take one from).
+        with translations.in_locale(tk.config.get("ckan.locale_default") or "zh_Hans_CN"):
+            tk.get_action("resource_create_default_resource_views")(dict(context), {
+                "resource": res, "create_datastore_views": True})
     _set(resource_id, source, status="done", rows=rows, bytes_read=opened.size, finished=utcnow())
 
 

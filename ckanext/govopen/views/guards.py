@@ -8,7 +8,10 @@ demo portal found each of these holes on a path govopen does not render itself):
   anonymous request reaches it);
 - files users uploaded can never run script in the portal's origin: served files carry a
   sandboxing CSP and `nosniff`, and every type a browser could execute is a download;
-- a database error in one request never leaves the thread's session aborted for the next.
+- a database error in one request never leaves the thread's session aborted for the next;
+- CKAN's script asks for its translations at /api/i18n/zh_Hans-CN on Chinese pages (it turns
+  only the first "-" of the page's language back into "_"), which CKAN refuses: no script
+  module (table previews, upload widgets, the Data API help) ever started in Chinese.
 """
 from __future__ import annotations
 
@@ -182,6 +185,19 @@ def closed_table_feeds():
         return Response(json.dumps({"error": _('This data is not open to you')}, ensure_ascii=False), status=403,
                         mimetype="application/json")
     return None
+
+
+@govopen_web.before_app_request
+def script_translations():
+    """Answer CKAN's script with the catalog it meant (zh_Hans_CN for zh_Hans-CN)."""
+    if request.endpoint != "api.i18n_js_translations":
+        return None
+    lang = (request.view_args or {}).get("lang") or ""
+    if "-" not in lang:
+        return None
+    from ckan.views.api import i18n_js_translations
+
+    return i18n_js_translations(lang.replace("-", "_"))
 
 
 _SERVED = "govopen.served"
