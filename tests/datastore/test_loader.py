@@ -4,6 +4,7 @@ load status, failures that keep the previous table, and a reload that readers ne
 """
 from __future__ import annotations
 
+import datetime
 import http.server
 import threading
 
@@ -230,6 +231,10 @@ def test_status_and_reload_follow_access(site, create_with_upload, app):
     loader._set(res["id"], source, status="queued")
     page = app.get(f"/dataset/{site['pkg']['name']}/resource/{res['id']}", headers=headers)
     assert 'data-status="queued"' in page.body and "/datastore-load\"" not in page.body
+    # a load whose worker died stays "loading" in the table; past its time limit it has failed
+    loader._set(res["id"], source, status="loading", started=datetime.datetime(2020, 1, 1))
+    assert _status(res["id"])["status"] == "failed" and _status(res["id"])["error"] == loader.INTERRUPTED
+    loader._set(res["id"], source, status="queued")
     _work()
     admin_headers = {"Authorization": factories.APIToken(user=site["admin"]["name"])["token"]}
     page = app.get(f"/dataset/{site['pkg']['name']}/resource/{res['id']}", headers=admin_headers)

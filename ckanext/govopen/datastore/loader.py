@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import datetime
 import io
 import ipaddress
 import json
@@ -130,9 +131,15 @@ def status(resource_id: str) -> dict[str, Any] | None:
     job = model.Session.get(DatastoreLoad, resource_id)
     if job is None:
         return None
-    return {"resource_id": job.resource_id, "status": job.status, "rows": job.rows,
+    state, error, params = job.status, job.error, json.loads(job.error_params) if job.error_params else None
+    # A worker killed mid-load (or stopped at the timeout) cannot say so: a load running past
+    # its time limit has failed, and its transaction was rolled back with it.
+    limit = datetime.timedelta(seconds=tk.config["ckanext.govopen.datastore.timeout"] + 60)
+    if state == "loading" and job.started and utcnow() - job.started > limit:
+        state, error, params = "failed", INTERRUPTED, {}
+    return {"resource_id": job.resource_id, "status": state, "rows": job.rows,
             "bytes_read": job.bytes_read, "bytes_total": job.bytes_total, "encoding": job.encoding,
-            "error": job.error, "error_params": json.loads(job.error_params) if job.error_params else None,
+            "error": error, "error_params": params,
             "queued": job.queued.isoformat() if job.queued else None,
             "started": job.started.isoformat() if job.started else None,
             "finished": job.finished.isoformat() if job.finished else None}
