@@ -148,3 +148,15 @@ def test_the_import_actions_over_the_api(app, site, ckan_config, monkeypatch):
     assert app.get(show, headers=site["tokens"]["editor"]).json["result"]["status"] == "queued"
     assert app.get(show, headers=site["tokens"]["outsider"]).status_code == 403
     assert app.get(show).status_code == 403
+
+
+def test_page_links_have_names(app):
+    # CKAN's previous and next page links are bare icons: the accessibility audit fails them.
+    from ckan.lib.pagination import Page
+
+    from ckanext.govopen.helpers import govopen_pager_symbols
+
+    with app.flask_app.test_request_context("/catalogue/?page=2"):
+        html = Page(collection=list(range(100)), page=2, item_count=100, items_per_page=10,
+                    url=lambda page: f"/catalogue/?page={page}").pager(**govopen_pager_symbols())
+    assert '<span class="visually-hidden">上一页</span>' in html and '<span class="visually-hidden">下一页</span>' in html

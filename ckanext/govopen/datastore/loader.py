@@ -406,6 +406,12 @@ def _replace_table(resource_id: str, opened: table.Table, progress: Callable[[in
     staging = "_govopen_load_" + resource_id  # a leading "_" keeps it out of _table_metadata
     q = backend.identifier
     engine = backend.get_write_engine()
+    clock = [time.monotonic()]
+
+    def lap(what: str) -> None:
+        now = time.monotonic()
+        log.info("govopen: DataStore load of %s: %s in %.1f s", resource_id, what, now - clock[0])
+        clock[0] = now
     with engine.begin() as conn:
         # Index builds sort in memory up to this much (PostgreSQL's default is 64MB), for this
         # transaction only.
@@ -423,6 +429,7 @@ def _replace_table(resource_id: str, opened: table.Table, progress: Callable[[in
         function = _full_text_trigger(conn, staging, fields) if tk.config["ckanext.govopen.datastore.full_text"] else None
         columns = ", ".join(q(f["id"]) for f in fields)
         count = _copy_raw(conn, staging, columns, opened, path, progress) if path else None
+        source = None
         if count is None:
             source = _CopySource(opened, len(fields), progress)
             with conn.connection.cursor() as cursor:
@@ -437,6 +444,7 @@ def _replace_table(resource_id: str, opened: table.Table, progress: Callable[[in
         else:
             longest = conn.execute(sa.text("SELECT " + ", ".join(
                 f"coalesce(max(length({q(f['id'])})), 0)" for f in fields) + f" FROM {q(staging)}")).one()
+        lap(f"{count} rows copied ({'as the file' if source is None else 'row by row'})")
         if function:
             conn.execute(sa.text(f"DROP TRIGGER govopen_load_fts ON {q(staging)}"))
             conn.execute(sa.text(f"DROP FUNCTION {function}()"))
@@ -450,6 +458,7 @@ def _replace_table(resource_id: str, opened: table.Table, progress: Callable[[in
         for column, how in indexed:
             conn.execute(sa.text(f"CREATE INDEX {q(backend._generate_index_name(staging, q(column)))} "
                                  f"ON {q(staging)} USING {how} ({q(column)})"))
+        lap(f"{len(indexed)} indexes built")
         conn.execute(sa.text(f"ANALYZE {q(staging)}"))
         # ...then the swap: readers wait for these few statements only, then see the new table.
         conn.execute(sa.text(f"DROP TABLE IF EXISTS {q(resource_id)}"))
@@ -463,9 +472,11 @@ def _replace_table(resource_id: str, opened: table.Table, progress: Callable[[in
                                 {"t": q(resource_id)}).scalar()
         if sequence:
             conn.execute(sa.text(f"ALTER SEQUENCE {sequence} RENAME TO {q(resource_id + '__id_seq')}"))
+        lap("analysed and swapped")
     # The visibility map of the new rows, after the commit (VACUUM runs outside a transaction and
     # blocks no reader): counts over an indexed filter (the total datastore_search returns) then
     # read the index alone instead of visiting every matching row.
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.execute(sa.text(f"VACUUM {q(resource_id)}"))
+    lap("vacuumed")
     return count
