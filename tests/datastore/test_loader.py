@@ -75,7 +75,8 @@ def _status(resource_id: str) -> dict:
                                                ("utf-8", "utf-8")])
 def test_chinese_files_load_through_the_worker(site, create_with_upload, encoding, expected):
     rows = ROWS + ([["3", "𠀀 扩展区汉字", "GB18030 独有"]] if encoding == "gb18030" else [])
-    res = _upload(site, create_with_upload, _csv(rows).encode(encoding), "units.csv")
+    # with the line of empty cells Excel leaves at the end of an export
+    res = _upload(site, create_with_upload, (_csv(rows) + ",,\r\n").encode(encoding), "units.csv")
     assert _status(res["id"])["status"] == "queued"
     _work()
     status = _status(res["id"])
@@ -288,3 +289,15 @@ def test_a_dataset_edit_made_from_an_older_read_keeps_the_table_on(site, create_
     helpers.call_action("datastore_delete", context=dict(site["context"]), resource_id=res["id"], force=True)
     helpers.call_action("package_update", context=dict(site["context"]), **{**stale, "state": "active"})
     assert helpers.call_action("resource_show", id=res["id"])["datastore_active"] is False
+
+
+def test_headers_that_look_like_sql(site, create_with_upload):
+    # Headers are the file's: colons (bind parameters to SQLAlchemy), percent signs, dollar
+    # quotes (the full-text function's body) and quotes must stay text.
+    headers = ["时间:开始", "a :b", "100%", "x$govopen$y", "$body$", "'; DROP TABLE t; --"]
+    res = _upload(site, create_with_upload, _csv([headers, ["1", "2", "3", "4", "5", "6"]]).encode("utf-8"),
+                  "odd.csv")
+    _work()
+    assert _status(res["id"])["status"] == "done", (_status(res["id"])["error"], _status(res["id"])["error_params"])
+    assert [f["info"]["label"] for f in helpers.call_action("datastore_info", id=res["id"])["fields"]] == headers
+    assert list(_rows(res["id"], q="4")[0].values())[:6] == ["1", "2", "3", "4", "5", "6"]  # then the rank

@@ -67,12 +67,12 @@ def test_detect_encoding_rules():
 
 def test_long_chinese_headers_are_cut_on_characters_and_kept_apart():
     prefix = "各区县市场监督管理局登记的企业年度报告公示信息"  # 23 characters, 69 bytes
-    headers = [prefix + "之注册资本", prefix + "之实缴资本", prefix + "之注册资本", "", "_id", 'say "hi"', "  名称 "]
+    headers = [prefix + "之注册资本", prefix + "之实缴资本", prefix + "之注册资本", "", "_id", 'say "hi"', "  名称 ", "a :b"]
     ids = table.column_ids(headers)
     assert all(len(i.encode("utf-8")) <= table.MAX_IDENTIFIER_BYTES for i in ids)
     assert len(set(ids)) == len(ids)
     assert ids[0] == prefix[:21] and ids[1] == prefix[:20] + "_2" and ids[2] == prefix[:20] + "_3"
-    assert ids[3:] == ["column_4", "id", "say 'hi'", "名称"]
+    assert ids[3:] == ["column_4", "id", "say 'hi'", "名称", "a ：b"]
     for i in ids:
         i.encode("utf-8").decode("utf-8")  # never half a character
 

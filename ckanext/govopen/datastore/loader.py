@@ -29,6 +29,7 @@ import socket
 import tempfile
 import time
 import urllib.parse
+import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -374,6 +375,9 @@ def _copy_raw(conn, staging: str, columns: str, opened: table.Table, path: str,
             cursor.copy_expert(f"COPY {backend.identifier(staging)} ({columns}) FROM STDIN WITH "
                                f"(FORMAT csv, DELIMITER {delimiter}, ENCODING '{encoding}')", source, size=1 << 20)
             copied = cursor.rowcount
+        # Lines of empty cells (",,," at the end of an Excel export) are no rows, as the reader
+        # skips them on the other path.
+        copied -= conn.execute(_sql(f"DELETE FROM {backend.identifier(staging)} WHERE coalesce({columns}) IS NULL")).rowcount
     except (sa.exc.DBAPIError, psycopg2.Error) as e:
         savepoint.rollback()
         log.info("govopen: COPY of the raw file refused (%s); reading it row by row",
@@ -385,6 +389,11 @@ def _copy_raw(conn, staging: str, columns: str, opened: table.Table, path: str,
     return copied
 
 
+def _sql(statement: str) -> sa.TextClause:
+    # Statements that name the file's columns: a ":" in a header is not a bind parameter.
+    return sa.text(statement.replace(":", r"\:"))
+
+
 def _full_text_trigger(conn, staging: str, fields: list[dict]) -> str:
     # CKAN's trigger turns each row into JSON and back to fill _full_text; while loading, a
     # function that names the columns does the same (to_tsvector of the non-empty values
@@ -393,9 +402,12 @@ def _full_text_trigger(conn, staging: str, fields: list[dict]) -> str:
     q = backend.identifier
     function = q("_govopen_fts_" + staging[-36:])
     values = ", ".join("NEW." + q(f["id"]) for f in fields)
-    conn.execute(sa.text(f"CREATE FUNCTION {function}() RETURNS trigger AS $body$ BEGIN "
-                         f"NEW._full_text := to_tsvector(concat_ws(' ', {values})); RETURN NEW; END; "
-                         "$body$ LANGUAGE plpgsql".replace(":", r"\:")))
+    body = f"BEGIN NEW._full_text := to_tsvector(concat_ws(' ', {values})); RETURN NEW; END;"
+    # The body is dollar-quoted with a tag its column names (the file's headers) do not contain.
+    tag = "$govopen$"
+    while tag in body:
+        tag = f"$govopen{uuid.uuid4().hex}$"
+    conn.execute(_sql(f"CREATE FUNCTION {function}() RETURNS trigger AS {tag}{body}{tag} LANGUAGE plpgsql"))
     conn.execute(sa.text(f"CREATE TRIGGER govopen_load_fts BEFORE INSERT ON {q(staging)} "
                          f"FOR EACH ROW EXECUTE PROCEDURE {function}()"))
     return function
@@ -442,7 +454,7 @@ def _replace_table(resource_id: str, opened: table.Table, progress: Callable[[in
                     raise
             count, longest = source.count, source.longest
         else:
-            longest = conn.execute(sa.text("SELECT " + ", ".join(
+            longest = conn.execute(_sql("SELECT " + ", ".join(
                 f"coalesce(max(length({q(f['id'])})), 0)" for f in fields) + f" FROM {q(staging)}")).one()
         lap(f"{count} rows copied ({'as the file' if source is None else 'row by row'})")
         if function:
@@ -456,7 +468,7 @@ def _replace_table(resource_id: str, opened: table.Table, progress: Callable[[in
         indexed = [("_full_text", method)] + [(f["id"], "btree") for f, length in zip(fields, longest)
                                               if 0 < length <= _INDEXABLE_LENGTH]
         for column, how in indexed:
-            conn.execute(sa.text(f"CREATE INDEX {q(backend._generate_index_name(staging, q(column)))} "
+            conn.execute(_sql(f"CREATE INDEX {q(backend._generate_index_name(staging, q(column)))} "
                                  f"ON {q(staging)} USING {how} ({q(column)})"))
         lap(f"{len(indexed)} indexes built")
         conn.execute(sa.text(f"ANALYZE {q(staging)}"))

@@ -59,13 +59,16 @@ def _cut(text: str, limit: int) -> str:
 
 def column_ids(headers: Sequence[object]) -> list[str]:
     """One DataStore column name per header: stripped, without what the DataStore refuses
-    (a leading underscore, a double quote, control characters), at most 63 UTF-8 bytes cut on a
+    (a leading underscore, a double quote, control characters; an ASCII colon becomes a full-width
+    one), at most 63 UTF-8 bytes cut on a
     character boundary, unique (a later duplicate gets ``_2``, ``_3``... within the limit), and
     ``column_N`` for a blank header."""
     ids: list[str] = []
     taken: set[str] = set()
     for number, header in enumerate(headers, start=1):
-        name = "".join(ch for ch in cell_text(header) or "" if ch.isprintable()).replace('"', "'")
+        # A ":" becomes "：": CKAN's DataStore writes column names into SQLAlchemy text, where
+        # " :name" is taken for a bind parameter (datastore_create fails on such a header too).
+        name = "".join(ch for ch in cell_text(header) or "" if ch.isprintable()).replace('"', "'").replace(":", "：")
         name = _cut(name.strip().lstrip("_").strip(), MAX_IDENTIFIER_BYTES) or f"column_{number}"
         if name in taken:
             for n in range(2, len(headers) + 2):

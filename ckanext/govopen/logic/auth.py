@@ -119,6 +119,16 @@ def govopen_request_overview(context, data_dict):
     return _data_authority(context, _('Only the data authority sees the overview'))
 
 
+@tk.auth_allow_anonymous_access
+def govopen_catalogue_health(context, data_dict):
+    # Catalogue metadata is public: so are its health figures (private entries need the next check).
+    return {"success": True}
+
+
+def govopen_scorecard(context, data_dict):
+    return _data_authority(context, _('Only the data authority sees the scorecard'))
+
+
 def govopen_report_list(context, data_dict):
     return _data_authority(context, _('Only the data authority sees the reports to the tier above'))
 
@@ -202,6 +212,7 @@ govopen_forward_list = govopen_forward_show = _logged_in
 __all__ = [
     "govopen_deadline", "govopen_portal_figures", "govopen_policy_show", "govopen_category_change_list",
     "govopen_catalogue_import", "govopen_catalogue_import_show", "govopen_datastore_load_show", "govopen_datastore_load",
+    "govopen_catalogue_health", "govopen_scorecard",
     "resource_show", "resource_view_list",
     "govopen_request_create", "govopen_request_show", "govopen_request_list", "govopen_request_accept",
     "govopen_request_ask_info", "govopen_request_respond", "govopen_request_decide",

@@ -1,5 +1,6 @@
 """The department scorecard (考核): figures per department and period.
 
 Pure: `figures` (freshness, completeness, upkeep, requests on time, openness, the weighted
-ranking). Glue, actions and pages: not built yet (issue #18).
+ranking). Glue: `collect` (the queries behind catalogue health). Actions: `govopen_catalogue_health`.
+Not built yet (issue #18): change events, request figures per period, snapshots, pages, exports.
 """

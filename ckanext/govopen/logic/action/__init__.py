@@ -11,5 +11,7 @@ from .portal import *  # noqa: F401,F403
 from .portal import __all__ as _portal
 from .datastore import *  # noqa: F401,F403
 from .datastore import __all__ as _datastore
+from .scorecard import *  # noqa: F401,F403
+from .scorecard import __all__ as _scorecard
 
-__all__ = [*_catalogue, *_requests, *_desk, *_sync, *_portal, *_datastore]
+__all__ = [*_catalogue, *_requests, *_desk, *_sync, *_portal, *_datastore, *_scorecard]

@@ -1,0 +1,48 @@
+"""Actions of the department scorecard (考核). Built so far: catalogue health."""
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+
+from ckanext.govopen.requests import store
+from ckanext.govopen.scorecard import collect
+from ckanext.govopen.translations import _
+
+__all__ = ["govopen_catalogue_health"]
+
+
+@tk.side_effect_free
+def govopen_catalogue_health(context, data_dict) -> dict[str, Any]:
+    """Per department: how many entries, how many are fresh against their declared update
+    frequency (``freshness``: fresh, assessed, not_assessed, ratio; ``stale``: the ids of the
+    entries that are not), how complete their named fields are (``completeness``: present,
+    required, ratio, and the count of entries ``missing`` each field), and their openness (by
+    category, machine-readable share, share of on-application entries applied for). Public
+    entries only, for anyone; ``include_private`` for the data authority and sysadmins.
+
+    :param organization: one department's id or name (default: all)
+    :type organization: string
+    :param as_of: the day the figures are for, YYYY-MM-DD (default: today, Beijing time)
+    :type as_of: string
+    :param include_private: count private entries too
+    :type include_private: bool
+    :rtype: dictionary with ``as_of`` and ``departments``
+    """
+    data_dict = data_dict or {}
+    tk.check_access("govopen_catalogue_health", context, data_dict)
+    include_private = tk.asbool(data_dict.get("include_private", False))
+    if include_private:
+        tk.check_access("govopen_scorecard", context, data_dict)
+    as_of = store.today()
+    if data_dict.get("as_of"):
+        try:
+            as_of = datetime.date.fromisoformat(str(data_dict["as_of"]).strip())
+        except ValueError:
+            raise tk.ValidationError({"as_of": [_("Give a date as YYYY-MM-DD")]})
+    organization = str(data_dict.get("organization") or "").strip() or None
+    found = collect.catalogue_health(as_of, organization, public_only=not include_private)
+    if organization and not found["departments"]:
+        raise tk.ObjectNotFound(_("Department not found"))
+    return found
