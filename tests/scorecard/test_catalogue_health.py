@@ -94,3 +94,38 @@ def test_bad_input(world):
     assert list(e.value.error_dict) == ["as_of"]
     with pytest.raises(NotFound):
         helpers.call_action("govopen_catalogue_health", organization="no-such-department")
+
+
+def _request(world, created, status="submitted", due=None, closed=None):
+    user = model.User.get(ADMIN["user"])
+    model.Session.add(Request(kind="open_application", status=status, package_id=world["fresh"]["id"],
+                              owner_org=world["tidy"]["id"], user_id=user.id, policy="chaohu", created=created,
+                              modified=created, due=due, closed=closed))
+
+
+def test_the_scorecard_of_a_quarter(world, app):
+    utc = datetime.datetime
+    _request(world, utc(2025, 4, 1, 2), "approved", due=datetime.date(2025, 4, 15), closed=utc(2025, 4, 10, 2))
+    _request(world, utc(2025, 5, 6, 2), "submitted", due=datetime.date(2025, 5, 20))  # overdue at 06-30
+    _request(world, utc(2025, 4, 1, 2), "withdrawn", due=datetime.date(2025, 4, 15))  # received, not assessed
+    _request(world, utc(2025, 6, 30, 17), "submitted", due=datetime.date(2025, 7, 14))  # 07-01 in Beijing: Q3
+    model.Session.commit()
+    card = helpers.call_action("govopen_scorecard", period="2025q2")
+    assert (card["period"], card["start"], card["end"], card["as_of"]) == ("2025Q2", "2025-04-01", "2025-06-30",
+                                                                            "2025-06-30")
+    tidy, messy = card["departments"]
+    assert (tidy["name"], tidy["rank"], messy["name"], messy["rank"]) == ("tidy", 1, "messy", 2)
+    # the application on the gated entry was received today: outside the quarter
+    assert (tidy["requests"]["received"], tidy["requests"]["answered"], tidy["requests"]["on_time"]) == (3, 1, 1)
+    assert tidy["requests"]["on_time_ratio"] == 0.5
+    # freshness 3/4 (the private entry is counted for the authority), completeness 34/35, requests 0.5,
+    # machine-readable 4/4; upkeep not recorded: left out. (30*.75 + 20*34/35 + 25*.5 + 10*1) / 85
+    assert tidy["ratios"] == {"freshness": 0.75, "completeness": 34 / 35, "upkeep": None, "requests_on_time": 0.5,
+                              "openness": 1.0}
+    assert tidy["score"] == 75.8
+    assert messy["ratios"]["requests_on_time"] is None and messy["score"] < tidy["score"]
+    stranger = factories.UserWithToken()
+    assert app.get("/api/3/action/govopen_scorecard", headers={"Authorization": stranger["token"]}).status_code == 403
+    with pytest.raises(ValidationError) as e:
+        helpers.call_action("govopen_scorecard", period="2025Q5")
+    assert list(e.value.error_dict) == ["period"]

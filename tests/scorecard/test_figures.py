@@ -104,3 +104,16 @@ def test_score_and_rank():
     assert f.score({"freshness": 1.0, "openness": 0.0}, {"freshness": 1, "openness": 1}) == 50.0
     assert f.rank({"b": 80.0, "a": 80.0, "c": 95.5, "d": None, "e": 10.0}) == [
         (1, "c", 95.5), (2, "a", 80.0), (2, "b", 80.0), (4, "e", 10.0), (None, "d", None)]
+
+
+def test_periods_and_weights():
+    assert f.period_range("2025") == (D(2025, 1, 1), D(2025, 12, 31))
+    assert f.period_range("2025q4") == (D(2025, 10, 1), D(2025, 12, 31))
+    assert f.period_range("2024Q1") == (D(2024, 1, 1), D(2024, 3, 31))
+    for bad in ("2025Q5", "25", "2025-03", ""):
+        with pytest.raises(ValueError):
+            f.period_range(bad)
+    assert f.parse_weights("freshness=30, openness=10\nupkeep=0") == {"freshness": 30, "openness": 10, "upkeep": 0}
+    for bad in ("speed=3", "freshness=-1", "freshness=much"):
+        with pytest.raises(ValueError):
+            f.parse_weights(bad)

@@ -14,7 +14,10 @@ import ckan.model as model
 from ckanext.govopen.model import DatastoreLoad, Request
 from ckanext.govopen.scorecard import figures
 
-__all__ = ["catalogue_health"]
+__all__ = ["catalogue_health", "request_facts", "scorecard"]
+
+# Statuses that answer a request (a decision or a ruling); withdrawn ones are not assessed.
+_ANSWERED = ("approved", "rejected", "upheld", "dismissed")
 
 # Extras that hold JSON (lists and repeating subfields) as text.
 _JSON_FIELDS = ("themes", "data_items")
@@ -80,3 +83,45 @@ def catalogue_health(as_of: datetime.date, organization: str | None = None, publ
                             if figures.freshness(e.get("update_frequency"), e["updated"], as_of) is False),
         })
     return {"as_of": as_of.isoformat(), "departments": found}
+
+
+def _beijing_day(column):
+    return sa.cast(sa.func.timezone("Asia/Shanghai", sa.func.timezone("UTC", column)), sa.Date)
+
+
+def request_facts(start: datetime.date, end: datetime.date, department_ids: list[str]) -> dict[str, list]:
+    """The requests received in [START, END] (Beijing days), per department, as RequestFact."""
+    created = _beijing_day(Request.created)
+    rows = (model.Session.query(Request.owner_org, Request.kind, Request.status, Request.escalated, created,
+                                Request.due, _beijing_day(Request.closed))
+            .filter(Request.owner_org.in_(department_ids or [""]), created >= start, created <= end).all())
+    facts: dict[str, list] = {d: [] for d in department_ids}
+    for org, kind, status, escalated, submitted, due, closed in rows:
+        facts[org].append(figures.RequestFact(
+            kind=kind, submitted=submitted, due=None if status == "withdrawn" else due,
+            answered=closed if status in _ANSWERED else None, deemed=status == "deemed_approved",
+            escalated=bool(escalated)))
+    return facts
+
+
+def scorecard(period: str, today: datetime.date, weights: dict[str, float], organization: str | None = None) -> dict:
+    """Every department's figures for PERIOD, its weighted score and its rank. Catalogue figures
+    are taken at the period's end (or today, while it runs); requests are those received in it."""
+    start, end = figures.period_range(period)
+    as_of = min(end, today)
+    health = catalogue_health(as_of, organization, public_only=False)
+    facts = request_facts(start, end, [d["organization_id"] for d in health["departments"]])
+    departments = []
+    for dept in health["departments"]:
+        requests = figures.request_figures(facts[dept["organization_id"]], as_of)
+        ratios = {"freshness": dept["freshness"]["ratio"], "completeness": dept["completeness"]["ratio"],
+                  "upkeep": None,  # change events are not recorded yet
+                  "requests_on_time": requests["on_time_ratio"],
+                  "openness": dept["openness"]["machine_readable_ratio"]}
+        departments.append({**dept, "requests": requests, "ratios": ratios, "score": figures.score(ratios, weights)})
+    places = {name: place for place, name, _ in figures.rank({d["name"]: d["score"] for d in departments})}
+    for dept in departments:
+        dept["rank"] = places[dept["name"]]
+    departments.sort(key=lambda d: (d["rank"] is None, d["rank"] or 0, d["name"]))
+    return {"period": period.strip().upper(), "start": start.isoformat(), "end": end.isoformat(),
+            "as_of": as_of.isoformat(), "weights": weights, "departments": departments}

@@ -28,7 +28,7 @@ from ckanext.govopen.deadlines.engine import compute_deadline, working_days_rema
 
 __all__ = ["PERIOD_DAYS", "REQUIRED", "MACHINE_READABLE", "DEFAULT_WEIGHTS", "last_update", "freshness", "fresh_counts",
            "missing_fields", "completeness", "ChangeEvent", "upkeep", "RequestFact", "request_figures",
-           "openness", "score", "rank"]
+           "openness", "score", "rank", "period_range", "parse_weights"]
 
 # Calendar days an entry may go without an update, by its declared frequency.
 PERIOD_DAYS = {"realtime": 1, "daily": 1, "weekly": 7, "monthly": 31, "quarterly": 92, "semiannual": 183,
@@ -230,3 +230,32 @@ def rank(scores: Mapping[str, float | None]) -> list[tuple[int | None, str, floa
         ranked.append((place, dept, value))
     ranked += [(None, d, None) for d in sorted(d for d, s in scores.items() if s is None)]
     return ranked
+
+
+def period_range(period: str) -> tuple[datetime.date, datetime.date]:
+    """The first and last day of a period written ``2025`` (a year) or ``2025Q3`` (a quarter).
+    ValueError for anything else."""
+    text = period.strip().upper()
+    if len(text) == 4 and text.isdigit():
+        year = int(text)
+        return datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+    if len(text) == 6 and text[:4].isdigit() and text[4] == "Q" and text[5] in "1234":
+        year, quarter = int(text[:4]), int(text[5])
+        start = datetime.date(year, 3 * quarter - 2, 1)
+        end = (datetime.date(year + (quarter == 4), (3 * quarter) % 12 + 1, 1) - datetime.timedelta(days=1))
+        return start, end
+    raise ValueError(period)
+
+
+def parse_weights(text: str) -> dict[str, float]:
+    """``freshness=30 completeness=20 …`` (spaces, commas or new lines between) as a dict; names
+    outside DEFAULT_WEIGHTS and negative or non-numeric weights are a ValueError."""
+    weights: dict[str, float] = {}
+    for item in text.replace(",", " ").split():
+        name, _, value = item.partition("=")
+        if name not in DEFAULT_WEIGHTS:
+            raise ValueError(f"unknown figure {name!r}: one of {', '.join(DEFAULT_WEIGHTS)}")
+        weights[name] = float(value)
+        if weights[name] < 0:
+            raise ValueError(f"negative weight for {name}")
+    return weights
