@@ -92,6 +92,9 @@ def test_bad_input(world):
     with pytest.raises(ValidationError) as e:
         helpers.call_action("govopen_catalogue_health", as_of="2025-13-01")
     assert list(e.value.error_dict) == ["as_of"]
+    with pytest.raises(ValidationError) as e:
+        helpers.call_action("govopen_catalogue_health", include_private="9999-12-31")
+    assert list(e.value.error_dict) == ["include_private"]
     with pytest.raises(NotFound):
         helpers.call_action("govopen_catalogue_health", organization="no-such-department")
 

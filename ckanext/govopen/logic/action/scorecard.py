@@ -32,7 +32,10 @@ def govopen_catalogue_health(context, data_dict) -> dict[str, Any]:
     """
     data_dict = data_dict or {}
     tk.check_access("govopen_catalogue_health", context, data_dict)
-    include_private = tk.asbool(data_dict.get("include_private", False))
+    try:
+        include_private = tk.asbool(data_dict.get("include_private") or False)
+    except ValueError:
+        raise tk.ValidationError({"include_private": [_("Give true or false")]})
     if include_private:
         tk.check_access("govopen_scorecard", context, data_dict)
     as_of = store.today()
