@@ -73,7 +73,7 @@ def requests_of_year(year: int | None = None) -> dict[str, Any]:
     year = year or request_store.today().year
     start = datetime.datetime(year, 1, 1) - datetime.timedelta(hours=8)  # Beijing midnight, as naive UTC
     end = datetime.datetime(year + 1, 1, 1) - datetime.timedelta(hours=8)
-    closed_day = sa.cast(sa.func.timezone("Asia/Shanghai", sa.func.timezone("UTC", Request.closed)), sa.Date)
+    closed_day = request_store.beijing_day(Request.closed)
     decided = Request.status.in_(("approved", "deemed_approved", "rejected"))
 
     def count(condition):

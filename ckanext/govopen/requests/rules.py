@@ -22,13 +22,15 @@ __all__ = [
     "mask_request", "application_problems", "decision_problems", "grant_expiry_for_deemed", "is_true",
     "undertook_public_interest",
     "licensing_required", "offered_kinds", "available_actions", "MESSAGES", "parse_date",
-    "privacy_actions", "PRIVACY_REVIEWERS",
+    "privacy_actions", "PRIVACY_REVIEWERS", "ANSWERED_STATUSES",
 ]
 
 STATUSES = ("submitted", "accepted", "info_requested", "resubmitted", "approved", "rejected",
             "withdrawn", "deemed_approved", "upheld", "dismissed")
 OPEN_STATUSES = ("submitted", "accepted", "info_requested", "resubmitted")
 END_STATUSES = tuple(s for s in STATUSES if s not in OPEN_STATUSES)
+# End statuses that answer the request (a decision or a ruling): not withdrawn, not deemed.
+ANSWERED_STATUSES = ("approved", "rejected", "upheld", "dismissed")
 APPLICANT_TYPES = ("person", "company", "institution", "department")
 USAGE_TYPES = ("research", "commercial", "public_interest", "other")
 OBJECTION_TYPES = ("error", "privacy", "trade_secret")

@@ -19,7 +19,7 @@ from ckanext.govopen.deadlines import sla
 from ckanext.govopen.model import Grant, Request, RequestEvent, user_departments, user_memberships, utcnow
 from ckanext.govopen.times import api_time
 
-__all__ = ["is_privacy_objection", "privacy_review_due", "set_suspension",
+__all__ = ["beijing_day", "is_privacy_objection", "privacy_review_due", "set_suspension",
            "memberships", "share_departments", "roles_for", "record", "request_dict", "grant_for", "today",
            "authority_org_ids", "deadline_of", "initial_deadlines", "deem_approve", "purge_identifiers"]
 
@@ -28,6 +28,12 @@ __all__ = ["is_privacy_objection", "privacy_review_due", "set_suspension",
 def today() -> datetime.date:
     """Today in Asia/Shanghai: deadlines are counted in China's days."""
     return datetime.datetime.now(dl.SHANGHAI).date()
+
+
+def beijing_day(column):
+    """SQL: the Beijing-time day of a naive-UTC timestamp column (when a request closed, say),
+    to compare with the due dates, which are Beijing days."""
+    return sa.cast(sa.func.timezone("Asia/Shanghai", sa.func.timezone("UTC", column)), sa.Date)
 
 
 def memberships(user: model.User | None) -> dict[str, str]:

@@ -12,12 +12,10 @@ import sqlalchemy as sa
 import ckan.model as model
 
 from ckanext.govopen.model import DatastoreLoad, Request
+from ckanext.govopen.requests import rules, store
 from ckanext.govopen.scorecard import figures
 
 __all__ = ["catalogue_health", "request_facts", "scorecard"]
-
-# Statuses that answer a request (a decision or a ruling); withdrawn ones are not assessed.
-_ANSWERED = ("approved", "rejected", "upheld", "dismissed")
 
 # Extras that hold JSON (lists and repeating subfields) as text.
 _JSON_FIELDS = ("themes", "data_items")
@@ -85,21 +83,17 @@ def catalogue_health(as_of: datetime.date, organization: str | None = None, publ
     return {"as_of": as_of.isoformat(), "departments": found}
 
 
-def _beijing_day(column):
-    return sa.cast(sa.func.timezone("Asia/Shanghai", sa.func.timezone("UTC", column)), sa.Date)
-
-
 def request_facts(start: datetime.date, end: datetime.date, department_ids: list[str]) -> dict[str, list]:
     """The requests received in [START, END] (Beijing days), per department, as RequestFact."""
-    created = _beijing_day(Request.created)
+    created = store.beijing_day(Request.created)
     rows = (model.Session.query(Request.owner_org, Request.kind, Request.status, Request.escalated, created,
-                                Request.due, _beijing_day(Request.closed))
+                                Request.due, store.beijing_day(Request.closed))
             .filter(Request.owner_org.in_(department_ids or [""]), created >= start, created <= end).all())
     facts: dict[str, list] = {d: [] for d in department_ids}
     for org, kind, status, escalated, submitted, due, closed in rows:
         facts[org].append(figures.RequestFact(
             kind=kind, submitted=submitted, due=None if status == "withdrawn" else due,
-            answered=closed if status in _ANSWERED else None, deemed=status == "deemed_approved",
+            answered=closed if status in rules.ANSWERED_STATUSES else None, deemed=status == "deemed_approved",
             escalated=bool(escalated)))
     return facts
 

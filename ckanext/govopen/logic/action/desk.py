@@ -14,7 +14,6 @@ from ckanext.govopen.model import Request
 
 __all__ = ["govopen_request_overview"]
 
-_ANSWERED = ("approved", "rejected", "upheld", "dismissed")
 
 
 @tk.side_effect_free
@@ -28,9 +27,9 @@ def govopen_request_overview(context, data_dict) -> dict[str, Any]:
     tk.check_access("govopen_request_overview", context, data_dict)
     today = store.today()
     is_open = Request.status.in_(workflow.OPEN_STATUSES)
-    answered = Request.status.in_(_ANSWERED)
+    answered = Request.status.in_(workflow.ANSWERED_STATUSES)
     # The day a request closed, in Beijing time: answered on time when on or before its due date.
-    closed_day = sa.cast(sa.func.timezone("Asia/Shanghai", sa.func.timezone("UTC", Request.closed)), sa.Date)
+    closed_day = store.beijing_day(Request.closed)
 
     def count(condition):
         return sa.func.count().filter(condition)
