@@ -117,3 +117,21 @@ def test_periods_and_weights():
     for bad in ("speed=3", "freshness=-1", "freshness=much"):
         with pytest.raises(ValueError):
             f.parse_weights(bad)
+
+
+def test_upkeep_figures_count_what_was_due():
+    events = [{"status": s} for s in ("on_time", "late", "missed", "pending", "on_time")]
+    got = f.upkeep_figures(events, attested=True)
+    assert (got["events"], got["on_time"], got["late"], got["missed"], got["pending"]) == (5, 2, 1, 1, 1)
+    assert got["ratio"] == 3 / 5  # (2 on time + the review) of (4 due events + the review)
+    assert f.upkeep_figures(events, attested=None)["ratio"] == 2 / 4
+    assert f.upkeep_figures(events, attested=False)["ratio"] == 2 / 5
+    assert f.upkeep_figures([], attested=None)["ratio"] is None
+    assert f.upkeep_figures([{"status": "pending"}], attested=None)["ratio"] is None
+    assert f.upkeep_figures([], attested=False)["ratio"] == 0
+
+
+def test_upkeep_window_follows_the_policy():
+    assert f.upkeep_window("chaohu") == 10
+    assert f.upkeep_window("nanjing") == 15
+    assert f.upkeep_window("custom-city") == 10

@@ -27,7 +27,8 @@ from ckanext.govopen.deadlines.calendar import WorkCalendar
 from ckanext.govopen.deadlines.engine import compute_deadline, working_days_remaining
 
 __all__ = ["PERIOD_DAYS", "REQUIRED", "MACHINE_READABLE", "DEFAULT_WEIGHTS", "last_update", "freshness", "fresh_counts",
-           "missing_fields", "completeness", "ChangeEvent", "upkeep", "RequestFact", "request_figures",
+           "missing_fields", "completeness", "ChangeEvent", "upkeep", "UPKEEP_WINDOWS", "upkeep_window",
+           "upkeep_figures", "RequestFact", "request_figures",
            "openness", "score", "rank", "period_range", "parse_weights"]
 
 # Calendar days an entry may go without an update, by its declared frequency.
@@ -141,6 +142,27 @@ def upkeep(events: Sequence[ChangeEvent], updates: Mapping[str, Sequence[datetim
         found.append({"department": event.department, "happened": event.happened, "due": due,
                       "updated": first, "status": state})
     return found
+
+
+# Working days a department has to update its catalogue after a change in law or function, by
+# policy profile: Chaohu art. 10 (10), Liaoyang art. 10 and Nanjing art. 18 (15). Others: 10.
+UPKEEP_WINDOWS = {"chaohu": 10, "liaoyang": 15, "nanjing": 15}
+
+
+def upkeep_window(policy: str) -> int:
+    return UPKEEP_WINDOWS.get(policy, 10)
+
+
+def upkeep_figures(events: Sequence[Mapping[str, object]], attested: bool | None) -> dict:
+    """A department's upkeep from its events' statuses (``upkeep``) and its yearly review:
+    ATTESTED is True or False when the review counts in the period (a closed year, or one
+    attested already), None when it does not (a quarter, a year still running unattested).
+    The ratio is what was done on time over what was due: events on time, plus the review;
+    pending events are not yet due and not counted."""
+    counts = {state: sum(e["status"] == state for e in events) for state in ("on_time", "late", "missed", "pending")}
+    due = counts["on_time"] + counts["late"] + counts["missed"] + (attested is not None)
+    done = counts["on_time"] + bool(attested)
+    return {"events": len(events), **counts, "attested": attested, "ratio": done / due if due else None}
 
 
 @dataclasses.dataclass(frozen=True)
