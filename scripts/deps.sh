@@ -42,6 +42,22 @@ fi
 # Always re-point the editable install at this checkout (CI clones elsewhere).
 "$GOVOPEN_VENV/bin/pip" install -q --no-deps --no-build-isolation -e "$GOVOPEN_ROOT"
 
+# The charting library of the scorecard pages (Chart.js, MIT), into the plugin's public folder;
+# pinned and checked. Without it the pages show their tables only.
+chart="$GOVOPEN_ROOT/ckanext/govopen/public/govopen/vendor/chart.umd.min.js"
+if [[ ! -f "$chart" ]]; then
+  command -v npm >/dev/null || { apt-get update -qq; apt-get install -y -qq --no-install-recommends npm >/dev/null; }
+  step "Installing Chart.js 4.5.1 (scorecard charts)"
+  tmp=$(mktemp -d)
+  (cd "$tmp" && npm pack --silent chart.js@4.5.1 >/dev/null)
+  echo "f540d98468457ac7a0aabb32006dfb066297e096c5ea063a5d80aa973d1c337a  $tmp/chart.js-4.5.1.tgz" | sha256sum -c --quiet
+  tar xzf "$tmp/chart.js-4.5.1.tgz" -C "$tmp" package/dist/chart.umd.min.js package/LICENSE.md
+  mkdir -p "$(dirname "$chart")"
+  cp "$tmp/package/LICENSE.md" "$(dirname "$chart")/LICENSE.chart.js.md"
+  cp "$tmp/package/dist/chart.umd.min.js" "$chart"
+  rm -rf "$tmp"
+fi
+
 # The accessibility audit's engine (axe-core, from npm) for the browser tests.
 if [[ "${1:-}" == "--browser" ]]; then
   axe="$GOVOPEN_ROOT/.local/node/node_modules/axe-core/axe.min.js"

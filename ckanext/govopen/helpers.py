@@ -12,7 +12,8 @@ __all__ = ["govopen_text", "govopen_category_changes", "govopen_choice_label", "
            "govopen_mask", "govopen_has_queue", "govopen_local_date", "govopen_forwards_here",
            "govopen_portal_figures", "govopen_portal_region", "govopen_portal_colour",
            "govopen_sees_share_category", "govopen_usage", "govopen_datastore_load",
-           "govopen_datastore_api", "govopen_pager_symbols"]
+           "govopen_datastore_api", "govopen_pager_symbols", "govopen_scorecard_label", "govopen_chart_library",
+           "govopen_percent"]
 
 
 def govopen_text(value) -> str:
@@ -264,3 +265,28 @@ def govopen_pager_symbols() -> dict:
         return tags.span(tags.i(cls=f"fa-solid {icon}", aria_hidden="true"), tags.span(label, cls="visually-hidden"))
     return {"symbol_previous": symbol("fa-chevron-left", gettext("Previous page")),
             "symbol_next": symbol("fa-chevron-right", gettext("Next page"))}
+
+
+def govopen_scorecard_label(name: str) -> str:
+    """A scorecard figure's or a change event status's name in the page's language."""
+    from ckanext.govopen.scorecard import export
+
+    return text(export.LABELS.get(name, name))
+
+
+def govopen_chart_library() -> str | None:
+    """The URL of the charting library (Chart.js, installed by scripts/deps.sh), or None when
+    this installation lacks it: the pages then show their tables only."""
+    import pathlib
+
+    from ckanext.govopen.scorecard import export
+
+    path = pathlib.Path(__file__).with_name("public") / export.CHART_LIBRARY.lstrip("/")
+    return tk.h.url_for_static(export.CHART_LIBRARY) if path.is_file() else None
+
+
+def govopen_percent(ratio: float | None) -> str:
+    """A ratio as a percentage for a table cell; a dash when it is not assessed."""
+    from ckanext.govopen.scorecard import export
+
+    return export.percent(ratio) or "—"

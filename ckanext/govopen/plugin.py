@@ -38,6 +38,7 @@ class GovopenPlugin(p.SingletonPlugin, DefaultTranslation):
     # IConfigurer
     def update_config(self, config):
         tk.add_template_directory(config, "templates")
+        tk.add_public_directory(config, "public")
         # No page asks an outside service for anything: no Gravatar (initials instead).
         config["ckan.gravatar_default"] = "disabled"
         # datastore_search_sql calls only functions that cannot read past the tables CKAN checks

@@ -144,6 +144,13 @@ def govopen_change_event_list(context, data_dict):
     return _data_authority(context, _('Only the data authority and the department see its change events'))
 
 
+def govopen_attestation_list(context, data_dict):
+    org = str((data_dict or {}).get("organization") or "")
+    if org and authz.has_user_permission_for_group_or_org(org, context.get("user"), "read"):
+        return {"success": True}
+    return _data_authority(context, _('Only the data authority and the department see its yearly reviews'))
+
+
 def govopen_attestation_create(context, data_dict):
     # The department's admins attest its yearly review.
     org = str((data_dict or {}).get("organization") or "")
@@ -235,7 +242,7 @@ __all__ = [
     "govopen_deadline", "govopen_portal_figures", "govopen_policy_show", "govopen_category_change_list",
     "govopen_catalogue_import", "govopen_catalogue_import_show", "govopen_datastore_load_show", "govopen_datastore_load",
     "govopen_catalogue_health", "govopen_scorecard", "govopen_change_event_create", "govopen_change_event_delete",
-    "govopen_change_event_list", "govopen_attestation_create",
+    "govopen_change_event_list", "govopen_attestation_create", "govopen_attestation_list",
     "resource_show", "resource_view_list",
     "govopen_request_create", "govopen_request_show", "govopen_request_list", "govopen_request_accept",
     "govopen_request_ask_info", "govopen_request_respond", "govopen_request_decide",

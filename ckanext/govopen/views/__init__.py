@@ -6,5 +6,7 @@ from ckanext.govopen.views.datastore import govopen_datastore
 from ckanext.govopen.views.desk import govopen
 from ckanext.govopen.views.guards import govopen_web
 from ckanext.govopen.views.portal import govopen_portal
+from ckanext.govopen.views.scorecard import govopen_scorecard
 
-__all__ = ["govopen", "govopen_web", "govopen_cascade", "govopen_portal", "govopen_catalogue", "govopen_datastore"]
+__all__ = ["govopen", "govopen_web", "govopen_cascade", "govopen_portal", "govopen_catalogue", "govopen_datastore",
+           "govopen_scorecard"]

@@ -56,4 +56,8 @@ def openness():
         figures = tk.get_action("govopen_portal_figures")({}, data)
     except tk.ValidationError:
         return tk.abort(400, _('The year must be a whole number from 2000 to 2100'))
-    return tk.render("govopen/portal/openness.html", {"figures": figures})
+    health = tk.get_action("govopen_catalogue_health")({}, {})
+    departments = [d for d in health["departments"] if d["entries"]]
+    departments.sort(key=lambda d: (-d["entries"], d["title"]))
+    return tk.render("govopen/portal/openness.html", {"figures": figures, "health": health,
+                                                       "departments": departments})

@@ -13,7 +13,8 @@ from ckanext.govopen.scorecard import collect, figures
 from ckanext.govopen.translations import _
 
 __all__ = ["govopen_catalogue_health", "govopen_scorecard", "govopen_change_event_create",
-           "govopen_change_event_delete", "govopen_change_event_list", "govopen_attestation_create"]
+           "govopen_change_event_delete", "govopen_change_event_list", "govopen_attestation_create",
+           "govopen_attestation_list"]
 
 REASON_MAX = 2000
 
@@ -256,3 +257,19 @@ def govopen_attestation_create(context, data_dict) -> dict[str, Any]:
         model.repo.commit()
     return {"organization_id": group.id, "organization": group.name, "year": year,
             "attested": today.isoformat(), "statement": statement}
+
+
+@tk.side_effect_free
+def govopen_attestation_list(context, data_dict) -> list[dict[str, Any]]:
+    """A department's yearly review attestations, newest year first. For the data authority and
+    the department's members.
+
+    :param organization: the department's id or name
+    """
+    data_dict = data_dict or {}
+    tk.check_access("govopen_attestation_list", context, data_dict)
+    group = _department(data_dict)
+    rows = (model.Session.query(Attestation).filter(Attestation.owner_org == group.id)
+            .order_by(Attestation.year.desc()).all())
+    return [{"organization_id": group.id, "organization": group.name, "year": r.year,
+             "attested": r.attested.isoformat(), "statement": r.statement} for r in rows]
