@@ -14,7 +14,7 @@ from ckan.tests import factories, helpers
 
 from ckanext.govopen.model import Attestation, ChangeEvent
 from ckanext.govopen.requests import store
-from tests.scorecard.test_catalogue_health import ADMIN, world  # noqa: F401  (fixture)
+from tests.scorecard.conftest import ADMIN
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
 
@@ -24,7 +24,7 @@ def _token(user):
 
 
 @pytest.fixture
-def people(world):  # noqa: F811
+def people(world):
     admin, editor, stranger = factories.User(), factories.User(), factories.User()
     for user, capacity in ((admin, "admin"), (editor, "editor")):
         helpers.call_action("organization_member_create", context=dict(ADMIN), id="tidy", username=user["name"],
@@ -106,7 +106,7 @@ def test_the_yearly_review_form(app, people):
     assert 'id="error-year"' in res.get_data(as_text=True)
 
 
-def test_public_figures_by_department(app, world):  # noqa: F811
+def test_public_figures_by_department(app, world):
     body = app.get("/openness").get_data(as_text=True)
     table = body[body.index('id="govopen-department-health"'):]
     table = table[:table.index("</table>")]

@@ -13,7 +13,7 @@ from ckanext.activity.model import Activity
 
 from ckanext.govopen.model import Attestation, ChangeEvent, ScorecardSnapshot, UsageDay
 from ckanext.govopen.requests import store
-from tests.scorecard.test_catalogue_health import ADMIN, world  # noqa: F401  (fixture)
+from tests.scorecard.conftest import ADMIN
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
 
