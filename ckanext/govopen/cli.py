@@ -351,3 +351,51 @@ def catalogue_export(path: str, organization: str | None, negative_list: bool, q
     with open(path, "wb") as f:
         f.write(data)
     click.secho(_("Written: {path}").format(path=path), fg="green")
+
+
+@govopen.group()
+def scorecard() -> None:
+    """The department scorecard (考核)."""
+
+
+@scorecard.command("freeze")
+@click.argument("period")
+@click.option("--replace", is_flag=True, help="Replace the period's snapshot (a deliberate correction).")
+def scorecard_freeze(period: str, replace: bool) -> None:
+    """Freeze the scorecard of a closed PERIOD (2025 or 2025Q3) as its snapshot. A closed period
+    is frozen anyway the first time it is read; run this at the start of each quarter (from the
+    scheduler) so the snapshot does not wait for a reader, or with --replace after correcting
+    the data of a closed period."""
+    import ckan.model as model
+    import ckan.plugins.toolkit as tk
+
+    from ckanext.govopen.requests import store
+    from ckanext.govopen.scorecard import collect, figures
+
+    try:
+        figures.period_range(period)
+        weights = figures.parse_weights(tk.config["ckanext.govopen.scorecard.weights"])
+        found = collect.freeze(period, store.today(), weights, replace=replace)
+    except ValueError as err:
+        raise click.BadParameter(f"a closed year (2025) or quarter (2025Q3): {err}", param_hint="PERIOD")
+    model.repo.commit()
+    click.echo(f"{found['period']}: {len(found['departments'])} departments, frozen {found['frozen']}")
+
+
+@scorecard.command("export")
+@click.argument("period")
+@click.argument("path", type=click.Path(dir_okay=False))
+def scorecard_export(period: str, path: str) -> None:
+    """Write the scorecard of PERIOD to PATH (.xlsx or .csv), in the portal's default language."""
+    import ckan.plugins.toolkit as tk
+
+    from ckanext.govopen.scorecard import export
+
+    try:
+        card = tk.get_action("govopen_scorecard")({"ignore_auth": True}, {"period": period})
+    except tk.ValidationError as err:
+        raise click.BadParameter(str(err.error_dict), param_hint="PERIOD")
+    data = export.csv_bytes(card) if path.lower().endswith(".csv") else export.xlsx_bytes(card)
+    with open(path, "wb") as f:
+        f.write(data)
+    click.echo(f"written: {path} ({len(card['departments'])} departments)")

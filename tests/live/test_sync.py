@@ -134,6 +134,28 @@ def test_no_restricted_address_reaches_the_province(tiers):
     assert leaks(tiers["province"], restricted_urls(tiers["city"])) == []
 
 
+def test_the_province_scores_the_citys_departments(tiers):
+    """The city's public scorecard figures, read by the province (govopen_scorecard_tiers) and
+    scored there: the same departments and counts, and nothing about a request or a person."""
+    city, province = tiers["city"], tiers["province"]
+    public = city.api("govopen_scorecard_public")
+    found = province.api("govopen_scorecard_tiers", province.token, period=public["period"])
+    portal = next(p for p in found["portals"] if p["url"] == city.url)
+    assert portal["error"] is None and portal["departments"]
+    assert {d["name"]: (d["entries"], d["requests"]["received"]) for d in portal["departments"]} == \
+        {d["name"]: (d["entries"], d["requests"]["received"]) for d in public["departments"]}
+    assert any(d["requests"]["received"] for d in portal["departments"])  # the demo's requests counted
+    assert all(d["score"] is not None and d["rank"] for d in portal["departments"] if d["entries"])
+    requests = city.api("govopen_request_list", city.token, limit=100)["results"]
+    secrets = [r["id"] for r in requests] + [r["user_id"] for r in requests if r.get("user_id")]
+    text = json.dumps(found, ensure_ascii=False)
+    assert requests and not [s for s in secrets if s in text]
+    page = urllib.request.urlopen(urllib.request.Request(
+        f"{province.url}/scorecard/tiers?period={public['period']}", headers={"Authorization": province.token}))
+    body = page.read().decode("utf-8")
+    assert portal["departments"][0]["title"] in body and "govopen-tier-table" in body
+
+
 def test_a_sharing_platform_read_with_an_entitled_token_gets_metadata_only(tiers):
     city, sharing = tiers["city"], tiers["sharing"]
     # The city's sysadmin token sees every address: the worst credential a source can be read with.

@@ -149,3 +149,23 @@ def test_a_closed_period_is_frozen(world):
     assert helpers.call_action("govopen_scorecard", period="2025Q3", organization="messy")["departments"][0]["name"] == "messy"
     running = helpers.call_action("govopen_scorecard", period=str(store.today().year))
     assert running["frozen"] is None and model.Session.query(ScorecardSnapshot).count() == 1
+
+
+def test_cli_freezes_and_exports(world, cli, tmp_path):
+    from ckan.cli.cli import ckan
+
+    result = cli.invoke(ckan, ["govopen", "scorecard", "freeze", "2025Q3"])
+    assert result.exit_code == 0, result.output
+    assert "2025Q3: 2 departments" in result.output
+    frozen = model.Session.get(ScorecardSnapshot, "2025Q3").frozen
+    assert cli.invoke(ckan, ["govopen", "scorecard", "freeze", "2025Q3"]).exit_code == 0
+    model.Session.expire_all()
+    assert model.Session.get(ScorecardSnapshot, "2025Q3").frozen == frozen  # kept without --replace
+    assert cli.invoke(ckan, ["govopen", "scorecard", "freeze", "2025Q3", "--replace"]).exit_code == 0
+    model.Session.expire_all()
+    assert model.Session.get(ScorecardSnapshot, "2025Q3").frozen > frozen
+    running = cli.invoke(ckan, ["govopen", "scorecard", "freeze", str(store.today().year)])
+    assert running.exit_code != 0 and "closed" in running.output
+    path = tmp_path / "card.csv"
+    assert cli.invoke(ckan, ["govopen", "scorecard", "export", "2025Q3", str(path)]).exit_code == 0
+    assert "整洁局" in path.read_text("utf-8-sig")

@@ -125,6 +125,12 @@ def govopen_catalogue_health(context, data_dict):
     return {"success": True}
 
 
+@tk.auth_allow_anonymous_access
+def govopen_scorecard_public(context, data_dict):
+    # Counts and ratios of public entries and of requests: what any reader may have.
+    return {"success": True}
+
+
 def govopen_scorecard(context, data_dict):
     return _data_authority(context, _('Only the data authority sees the scorecard'))
 
@@ -241,7 +247,7 @@ govopen_forward_list = govopen_forward_show = _logged_in
 __all__ = [
     "govopen_deadline", "govopen_portal_figures", "govopen_policy_show", "govopen_category_change_list",
     "govopen_catalogue_import", "govopen_catalogue_import_show", "govopen_datastore_load_show", "govopen_datastore_load",
-    "govopen_catalogue_health", "govopen_scorecard", "govopen_change_event_create", "govopen_change_event_delete",
+    "govopen_catalogue_health", "govopen_scorecard", "govopen_scorecard_public", "govopen_change_event_create", "govopen_change_event_delete",
     "govopen_change_event_list", "govopen_attestation_create", "govopen_attestation_list",
     "resource_show", "resource_view_list",
     "govopen_request_create", "govopen_request_show", "govopen_request_list", "govopen_request_accept",

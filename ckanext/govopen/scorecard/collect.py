@@ -20,7 +20,7 @@ from ckanext.govopen.model import Attestation, ChangeEvent, DatastoreLoad, Reque
 from ckanext.govopen.requests import rules, store
 from ckanext.govopen.scorecard import figures
 
-__all__ = ["catalogue_health", "request_facts", "event_statuses", "upkeep", "usage", "scorecard", "snapshot", "freeze"]
+__all__ = ["catalogue_health", "request_facts", "event_statuses", "upkeep", "usage", "scorecard", "snapshot", "freeze", "public_figures"]
 
 _PACKAGE_ACTIVITIES = ("new package", "changed package", "deleted package")
 
@@ -228,3 +228,32 @@ def snapshot(period: str, today: datetime.date, weights: dict[str, float], organ
         found = {**found, "departments": [d for d in found["departments"]
                                           if organization in (d["organization_id"], d["name"])]}
     return found
+
+
+def public_figures(period: str, today: datetime.date) -> dict:
+    """What any reader, the tiers above included, may have of PERIOD's scorecard: per
+    department its public catalogue's health, its requests' counts and timeliness, and its
+    upkeep ratio. Counts and ratios only: no request, applicant or private entry."""
+    period = period.strip().upper()
+    start, end = figures.period_range(period)
+    as_of = min(end, today)
+    health = catalogue_health(as_of, public_only=True)
+    ids = [d["organization_id"] for d in health["departments"]]
+    facts = request_facts(start, end, ids)
+    kept = upkeep(start, end, as_of, ids, yearly=len(period) == 4)
+    codes = {g.id: (g.extras or {}).get("department_code") for g in _departments(None) if g.id in ids}
+    departments = []
+    for dept in health["departments"]:
+        org = dept["organization_id"]
+        requests = figures.request_figures(facts[org], as_of, sla.calendar())
+        departments.append({
+            "name": dept["name"], "title": dept["title"], "department_code": codes.get(org), "entries": dept["entries"],
+            "ratios": {"freshness": dept["freshness"]["ratio"], "completeness": dept["completeness"]["ratio"],
+                       "upkeep": kept[org]["ratio"], "requests_on_time": requests["on_time_ratio"],
+                       "openness": dept["openness"]["machine_readable_ratio"]},
+            "requests": {k: requests[k] for k in ("received", "answered", "on_time", "median_working_days",
+                                                  "deemed", "escalated")},
+            "openness": {k: dept["openness"][k] for k in ("by_open_category", "by_share_category", "open_ratio",
+                                                          "on_application", "applied_ratio")}})
+    return _jsonable({"period": period, "start": start.isoformat(), "end": end.isoformat(), "as_of": as_of.isoformat(),
+                      "portal": tk.config.get("ckan.site_url", "").rstrip("/"), "departments": departments})

@@ -106,6 +106,19 @@ def change_event_delete(id: str) -> Response:
     return tk.redirect_to(tk.url_for("govopen_scorecard.index", period=_period()))
 
 
+@govopen_scorecard.route("/tiers")
+def tiers() -> str | Response:
+    """The portals below (those this portal harvests), each with its departments' figures."""
+    if (redirect := login_first()) is not None:
+        return redirect
+    period = _period()
+    try:
+        found = tk.get_action("govopen_scorecard_tiers")(_context(), {"period": period})
+    except tk.NotAuthorized:
+        return tk.abort(403, _("Only the data authority sees the scorecard"))
+    return tk.render("govopen/scorecard/tiers.html", {"found": found, "period": period, "periods": _periods()})
+
+
 @govopen_scorecard.route("/report")
 def report() -> str | Response:
     """The quarterly (or yearly) report, laid out for the browser's print (to paper or PDF)."""

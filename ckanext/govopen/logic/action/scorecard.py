@@ -14,7 +14,7 @@ from ckanext.govopen.translations import _
 
 __all__ = ["govopen_catalogue_health", "govopen_scorecard", "govopen_change_event_create",
            "govopen_change_event_delete", "govopen_change_event_list", "govopen_attestation_create",
-           "govopen_attestation_list"]
+           "govopen_attestation_list", "govopen_scorecard_public", "govopen_scorecard_tiers"]
 
 REASON_MAX = 2000
 
@@ -62,9 +62,11 @@ def govopen_scorecard(context, data_dict) -> dict[str, Any]:
     """The department scorecard for a period: per department, catalogue health (freshness,
     completeness, openness, taken at the period's end), the requests received in the period
     (received, answered, on time and its ratio, median working days to answer, deemed
-    approvals, escalations, per kind), the ratios scored, the weighted ``score`` (0-100,
-    weights from ``ckanext.govopen.scorecard.weights``) and the ``rank``. For the data authority
-    and sysadmins.
+    approvals, escalations, per kind), the change events that fell due in it and the yearly
+    review (``upkeep``), ``usage`` (views, downloads, API reads), the ratios scored, the weighted
+    ``score`` (0-100, weights from ``ckanext.govopen.scorecard.weights``) and the ``rank``. A
+    closed period is answered from its snapshot (``frozen``: when it was stored), frozen on its
+    first reading. For the data authority and sysadmins.
 
     :param period: ``2025`` (a year) or ``2025Q3`` (a quarter); default: the current year
     :type period: string
@@ -75,11 +77,7 @@ def govopen_scorecard(context, data_dict) -> dict[str, Any]:
     data_dict = data_dict or {}
     tk.check_access("govopen_scorecard", context, data_dict)
     today = store.today()
-    period = str(data_dict.get("period") or today.year).strip()
-    try:
-        figures.period_range(period)
-    except ValueError:
-        raise tk.ValidationError({"period": [_("Give a year (2025) or a quarter (2025Q3)")]})
+    period = _period(data_dict)
     weights = _weights()
     organization = str(data_dict.get("organization") or "").strip() or None
     found = collect.snapshot(period, today, weights, organization)
@@ -273,3 +271,46 @@ def govopen_attestation_list(context, data_dict) -> list[dict[str, Any]]:
             .order_by(Attestation.year.desc()).all())
     return [{"organization_id": group.id, "organization": group.name, "year": r.year,
              "attested": r.attested.isoformat(), "statement": r.statement} for r in rows]
+
+
+def _period(data_dict) -> str:
+    period = str(data_dict.get("period") or store.today().year).strip()
+    try:
+        figures.period_range(period)
+    except ValueError:
+        raise tk.ValidationError({"period": [_("Give a year (2025) or a quarter (2025Q3)")]})
+    return period
+
+
+@tk.side_effect_free
+def govopen_scorecard_public(context, data_dict) -> dict[str, Any]:
+    """The public part of the scorecard for a period, per department: public entries, the
+    ratios (freshness, completeness, upkeep, requests on time, machine-readable share), request
+    counts (received, answered, on time, median working days, deemed, escalated) and openness by
+    category. Counts only: no request, applicant or private entry. Anyone may read it; the
+    portals of the tiers above read it for their scorecard (``govopen_scorecard_tiers``).
+
+    :param period: ``2025`` or ``2025Q3`` (default: the current year)
+    """
+    data_dict = data_dict or {}
+    tk.check_access("govopen_scorecard_public", context, data_dict)
+    return collect.public_figures(_period(data_dict), store.today())
+
+
+def govopen_scorecard_tiers(context, data_dict) -> dict[str, Any]:
+    """The scorecard of the portals below (the sync sources this portal harvests), each read
+    from its ``govopen_scorecard_public`` and scored with this portal's weights. For the data
+    authority. A portal that cannot be read is listed with its ``error``.
+
+    :param period: ``2025`` or ``2025Q3`` (default: the current year)
+    """
+    from ckanext.govopen.scorecard import tiers
+    from ckanext.govopen.translations import text
+
+    data_dict = data_dict or {}
+    tk.check_access("govopen_scorecard", context, data_dict)
+    period = _period(data_dict)
+    portals = tiers.tier_figures(period.upper(), _weights())
+    for portal in portals:
+        portal["error"] = text(portal["error"]) if portal["error"] else None
+    return {"period": period.upper(), "portals": portals}
