@@ -81,7 +81,7 @@ def _events_and_usage(model, orgs: list[str], today: datetime.date) -> None:
                    for i in range(N_EVENTS)])
     s.execute(sa.text("""
         INSERT INTO govopen_usage_day (day, package_id, kind, count)
-        SELECT CAST(:start AS date) + (n % 300), p.id, k, 1 + n % 17
+        SELECT CAST(:start AS date) + CAST(n % 300 AS int), p.id, k, CAST(1 + n % 17 AS int)
         FROM (SELECT id, row_number() OVER (ORDER BY id) AS n FROM package WHERE name LIKE 'scorebench-%') p
         CROSS JOIN unnest(ARRAY['view', 'download', 'api']) AS k
         ON CONFLICT DO NOTHING"""), {"start": datetime.date(today.year, 1, 1)})

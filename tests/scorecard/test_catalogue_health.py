@@ -92,3 +92,37 @@ def test_the_scorecard_of_a_quarter(world, app):
     with pytest.raises(ValidationError) as e:
         helpers.call_action("govopen_scorecard", period="2025Q5")
     assert list(e.value.error_dict) == ["period"]
+
+
+def test_request_figures_counted_in_sql_follow_the_pure_rule(world):
+    """request_summary (PostgreSQL) against figures.request_figures (the rule) on the same 400
+    requests: every kind and status, answers early, late and never, across the National Day
+    holiday and into the next quarter."""
+    import random
+
+    from ckanext.govopen.deadlines import sla
+    from ckanext.govopen.scorecard import collect, figures
+
+    rng = random.Random(18)
+    user = model.User.get(ADMIN["user"])
+    statuses = ("submitted", "accepted", "approved", "rejected", "withdrawn", "deemed_approved", "upheld", "dismissed")
+    for i in range(400):
+        created = datetime.datetime(2025, 9, 1, rng.randrange(24)) + datetime.timedelta(days=rng.randrange(45))
+        status = rng.choice(statuses)
+        closed = created + datetime.timedelta(days=rng.randrange(25), hours=rng.randrange(24)) \
+            if status not in ("submitted", "accepted") and rng.random() < 0.9 else None
+        model.Session.add(Request(
+            kind=rng.choice(("open_application", "share_application", "objection", "correction")), status=status,
+            package_id=world["fresh"]["id"], owner_org=rng.choice((world["tidy"]["id"], world["messy"]["id"])),
+            user_id=user.id, policy="chaohu", created=created, modified=created, closed=closed,
+            escalated=rng.random() < 0.1, due=(created + datetime.timedelta(days=rng.randrange(5, 20))).date()))
+    model.Session.commit()
+    ids = [world["tidy"]["id"], world["messy"]["id"]]
+    for period, as_of in (("2025Q3", datetime.date(2025, 9, 30)), ("2025Q4", datetime.date(2025, 10, 20)),
+                          ("2025", datetime.date(2025, 12, 31))):
+        start, end = figures.period_range(period)
+        facts = collect.request_facts(start, end, ids)
+        expected = {org: figures.request_figures(facts[org], as_of, sla.calendar()) for org in ids}
+        got = collect.request_summary(start, end, as_of, ids)
+        assert got == expected, period
+        assert sum(d["received"] for d in got.values()) > 0

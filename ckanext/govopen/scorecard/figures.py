@@ -28,7 +28,7 @@ from ckanext.govopen.deadlines.engine import compute_deadline, working_days_rema
 
 __all__ = ["PERIOD_DAYS", "REQUIRED", "MACHINE_READABLE", "DEFAULT_WEIGHTS", "last_update", "freshness", "fresh_counts",
            "missing_fields", "completeness", "ChangeEvent", "upkeep", "UPKEEP_WINDOWS", "upkeep_window",
-           "upkeep_figures", "RequestFact", "request_figures",
+           "upkeep_figures", "working_day_counts", "RequestFact", "request_figures",
            "openness", "score", "rank", "period_range", "parse_weights"]
 
 # Calendar days an entry may go without an update, by its declared frequency.
@@ -176,6 +176,7 @@ class RequestFact:
     answered: datetime.date | None = None
     deemed: bool = False  # approved on silence (share applications)
     escalated: bool = False
+    count: int = 1  # how many requests share all of the above (the glue groups them)
 
 
 def request_figures(requests: Iterable[RequestFact], as_of: datetime.date,
@@ -186,28 +187,46 @@ def request_figures(requests: Iterable[RequestFact], as_of: datetime.date,
     received = answered = on_time = overdue_open = deemed = escalated = 0
     days: list[int] = []
     by_kind: dict[str, dict[str, int]] = {}
+    spans: dict[tuple[datetime.date, datetime.date], int] = {}  # working days, counted once per pair
     for r in requests:
+        n = r.count
         kind = by_kind.setdefault(r.kind, {"received": 0, "on_time": 0, "late": 0})
-        received += 1
-        kind["received"] += 1
-        deemed += r.deemed
-        escalated += r.escalated
+        received += n
+        kind["received"] += n
+        deemed += n * r.deemed
+        escalated += n * r.escalated
         if r.answered is not None and not r.deemed:
-            answered += 1
-            days.append(max(0, working_days_remaining(r.submitted, r.answered, calendar)))
+            answered += n
+            span = spans.get((r.submitted, r.answered))
+            if span is None:
+                span = spans[r.submitted, r.answered] = max(0, working_days_remaining(r.submitted, r.answered, calendar))
+            days.extend([span] * n)
             if r.due is None or r.answered <= r.due:
-                on_time += 1
-                kind["on_time"] += 1
+                on_time += n
+                kind["on_time"] += n
             else:
-                kind["late"] += 1
+                kind["late"] += n
         elif r.due is not None and as_of > r.due:
-            overdue_open += 1  # silence past the due date is late too (deemed approvals included)
-            kind["late"] += 1
+            overdue_open += n  # silence past the due date is late too (deemed approvals included)
+            kind["late"] += n
     assessed = answered + overdue_open
     return {"received": received, "answered": answered, "on_time": on_time,
             "on_time_ratio": on_time / assessed if assessed else None,
             "median_working_days": statistics.median(days) if days else None,
             "deemed": deemed, "escalated": escalated, "by_kind": by_kind}
+
+
+def working_day_counts(first: datetime.date, last: datetime.date, calendar: WorkCalendar | None = None) -> list[int]:
+    """For each day from FIRST to LAST, the working days in (FIRST, day]: the working days in
+    (a, b] are then ``counts[(b - first).days] - counts[(a - first).days]``, as
+    ``working_days_remaining(a, b)`` counts them. For counting in SQL, one array lookup a row."""
+    counts, total = [], 0
+    for n in range((last - first).days + 1):
+        if n:
+            total += working_days_remaining(first + datetime.timedelta(days=n - 1), first + datetime.timedelta(days=n),
+                                            calendar)
+        counts.append(total)
+    return counts
 
 
 def openness(pkgs: Iterable[Mapping[str, object]], applied: Iterable[str] = ()) -> dict:
