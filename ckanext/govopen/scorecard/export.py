@@ -10,7 +10,7 @@ from ckanext.govopen.catalogue import spreadsheet
 from ckanext.govopen.text import N_
 from ckanext.govopen.translations import text
 
-__all__ = ["LABELS", "CHART_LIBRARY", "COLUMNS", "percent", "headers", "rows", "csv_bytes", "xlsx_bytes"]
+__all__ = ["LABELS", "CHART_LIBRARY", "COLUMNS", "SUMMARY", "percent", "headers", "rows", "csv_bytes", "xlsx_bytes"]
 
 
 # Chart.js, installed into the plugin's public folder by scripts/deps.sh (not in the repository).
@@ -39,6 +39,13 @@ def _value(value: Any) -> str:
     return str(value)
 
 
+def _kind_on_time(dept: dict, kind: str) -> str:
+    """On time over assessed (answered, or overdue without an answer) for one kind of request."""
+    figures = dept["requests"]["by_kind"].get(kind) or {}
+    assessed = figures.get("on_time", 0) + figures.get("late", 0)
+    return percent(figures["on_time"] / assessed) if assessed else ""
+
+
 Column = tuple[str, Callable[[dict], Any]]
 
 COLUMNS: Sequence[Column] = (
@@ -62,6 +69,8 @@ COLUMNS: Sequence[Column] = (
     (N_("Answered"), lambda d: d["requests"]["answered"]),
     (N_("Answered on time"), lambda d: d["requests"]["on_time"]),
     (N_("Median working days to answer"), lambda d: d["requests"]["median_working_days"]),
+    (N_("Objections decided on time (%)"), lambda d: _kind_on_time(d, "objection")),
+    (N_("Error reports answered on time (%)"), lambda d: _kind_on_time(d, "correction")),
     (N_("Deemed approved"), lambda d: d["requests"]["deemed"]),
     (N_("Escalated"), lambda d: d["requests"]["escalated"]),
     (N_("Unconditionally open (%)"), lambda d: percent(d["openness"]["open_ratio"])),
@@ -72,12 +81,24 @@ COLUMNS: Sequence[Column] = (
 )
 
 
-def headers() -> list[str]:
-    return [text(name) for name, _ in COLUMNS]
+# The columns the page and the printed report show (the exports hold them all).
+SUMMARY = frozenset({N_("Rank"), N_("Department"), N_("Score"), N_("Fresh entries (%)"), N_("Complete fields (%)"),
+                     N_("Upkeep on time (%)"), N_("Requests on time (%)"), N_("Machine-readable (%)"), N_("Entries"),
+                     N_("Requests received"), N_("Median working days to answer"), N_("Change events"),
+                     N_("Page views"), N_("Downloads")})
 
 
-def rows(card: dict) -> list[list[str]]:
-    return [[_value(get(d)) for _, get in COLUMNS] for d in card["departments"]]
+def _columns(summary: bool) -> list[Column]:
+    return [c for c in COLUMNS if not summary or c[0] in SUMMARY]
+
+
+def headers(summary: bool = False) -> list[str]:
+    return [text(name) for name, _ in _columns(summary)]
+
+
+def rows(card: dict, summary: bool = False) -> list[list[str]]:
+    columns = _columns(summary)
+    return [[_value(get(d)) for _, get in columns] for d in card["departments"]]
 
 
 def _title(card: dict) -> str:

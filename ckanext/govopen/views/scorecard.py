@@ -65,7 +65,7 @@ def _render(period: str, form: dict | None = None, errors: dict | None = None) -
              for d in card["departments"]]
     return tk.render("govopen/scorecard/index.html", {
         "card": card, "period": period, "periods": _periods(), "events": events, "departments": departments,
-        "chart": chart, "headers": export.headers(), "rows": export.rows(card), "form": form or {},
+        "chart": chart, "headers": export.headers(summary=True), "rows": export.rows(card, summary=True), "form": form or {},
         "errors": errors or {}, "today": store.today().isoformat()})
 
 
@@ -127,7 +127,7 @@ def report() -> str | Response:
     period = _period()
     card = _card(period)
     return tk.render("govopen/scorecard/report.html", {
-        "card": card, "headers": export.headers(), "rows": export.rows(card),
+        "card": card, "headers": export.headers(summary=True), "rows": export.rows(card, summary=True),
         "printed": datetime.datetime.now(SHANGHAI).strftime("%Y-%m-%d %H:%M")})
 
 
