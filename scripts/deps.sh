@@ -3,7 +3,7 @@
 # Idempotent: a second run installs nothing. Usage: scripts/deps.sh [--browser]
 source "$(dirname "$0")/lib.sh"
 
-want=(postgresql-15 redis-server libpq-dev gcc python3-dev curl maven openjdk-17-jdk-headless)
+want=(postgresql-15 redis-server libpq-dev gcc python3-dev curl maven openjdk-17-jdk-headless docker-compose)
 [[ "${1:-}" == "--browser" ]] && want+=(chromium fonts-noto-cjk)
 missing=()
 for p in "${want[@]}"; do

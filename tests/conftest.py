@@ -20,6 +20,8 @@ def empty_audit_trail() -> None:
     if model.Session.execute(sa.text("SELECT to_regclass('govopen_request')")).scalar() is not None:
         model.Session.execute(sa.text("SET LOCAL govopen.allow_delete = 'on'"))
         model.Session.execute(sa.text("DELETE FROM govopen_request"))
+        if model.Session.execute(sa.text("SELECT to_regclass('govopen_security_event')")).scalar() is not None:
+            model.Session.execute(sa.text("DELETE FROM govopen_security_event"))
     model.Session.commit()
     model.Session.remove()
 

@@ -13,8 +13,9 @@ PACKAGE = pathlib.Path(__file__).resolve().parents[1] / "ckanext" / "govopen"
 PURE = ["text", "times", "catalogs", "requests.labels", "access.decision", "access.serving", "catalogue.categories", "catalogue.codes", "requests.rules",
         "requests.mail_text", "deadlines", "deadlines.calendar", "deadlines.engine", "deadlines.policies",
         "sync", "sync.rules", "portal", "portal.figures", "portal.theme", "portal.usage", "catalogue.dcat_terms",
-        "catalogue.template", "catalogue.spreadsheet", "datastore", "datastore.sql", "datastore.table", "scorecard", "scorecard.figures"]
-DOMAINS = ["access", "catalogue", "requests", "deadlines", "sync", "portal", "datastore", "scorecard"]
+        "catalogue.template", "catalogue.spreadsheet", "datastore", "datastore.sql", "datastore.table", "scorecard", "scorecard.figures",
+        "security", "security.headers", "security.throttle"]
+DOMAINS = ["access", "catalogue", "requests", "deadlines", "sync", "portal", "datastore", "scorecard", "security"]
 ENTRY_POINTS = ("plugin", "views", "logic", "cli", "helpers")
 
 

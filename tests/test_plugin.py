@@ -27,3 +27,10 @@ def test_portal_answers_in_chinese_first(app):
     status = helpers.call_action("status_show")
     assert status["locale_default"] == "zh_Hans_CN"
     assert "govopen" in status["extensions"]
+
+
+def test_start_up_names_the_missing_activity_plugin():
+    from ckanext.govopen.plugin import GovopenPlugin
+
+    with pytest.raises(RuntimeError, match="activity"):
+        GovopenPlugin().update_config({"ckan.plugins": "govopen scheming_datasets"})

@@ -14,6 +14,8 @@ from ckanext.govopen.catalogue import hooks as catalogue
 from ckanext.govopen.datastore import hooks as datastore
 from ckanext.govopen.logic import schema as logic_schema
 from ckanext.govopen.access import gate
+from ckanext.govopen.security import login as login_throttle
+from ckanext.govopen.security import tokens as api_tokens
 from ckanext.govopen.sync import hooks as sync
 
 
@@ -34,22 +36,39 @@ class GovopenPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IPackageController, inherit=True)
     p.implements(p.IResourceController, inherit=True)
     p.implements(p.IFacets, inherit=True)
+    p.implements(p.ISignal)
+    p.implements(p.IApiToken, inherit=True)
 
     # IConfigurer
     def update_config(self, config):
+        plugins = config.get("ckan.plugins") or []
+        names = plugins.split() if isinstance(plugins, str) else list(plugins)
+        if "activity" not in names:
+            # Without it CKAN fails later with "The action 'activity_diff' is not found for chained action".
+            raise RuntimeError("govopen needs CKAN's activity plugin: add `activity` to ckan.plugins")
         tk.add_template_directory(config, "templates")
         tk.add_public_directory(config, "public")
         # No page asks an outside service for anything: no Gravatar (initials instead).
         config["ckan.gravatar_default"] = "disabled"
         # datastore_search_sql calls only functions that cannot read past the tables CKAN checks
         # (datastore/sql.py), unless the portal names its own list.
-        plugins = config.get("ckan.plugins") or []
-        if "datastore" in (plugins.split() if isinstance(plugins, str) else plugins) and \
+        if "datastore" in names and \
                 config.get(_SQL_FUNCTIONS) in (None, "", sql_functions_allowlist_file()):
             config[_SQL_FUNCTIONS] = str(pathlib.Path(__file__).with_name("datastore") / "allowed_functions.txt")
 
     def update_config_schema(self, schema):
         return logic_schema.editable_config(schema)
+
+    # ISignal
+    def get_signal_subscriptions(self):
+        return {tk.signals.failed_login: [login_throttle.failed], tk.signals.user_logged_in: [login_throttle.succeeded]}
+
+    # IApiToken
+    def create_api_token_schema(self, schema):
+        return api_tokens.schema(schema)
+
+    def postprocess_api_token(self, data, jti, data_dict):
+        return api_tokens.postprocess(data, jti, data_dict)
 
     # IMiddleware
     def make_middleware(self, app, config):

@@ -24,7 +24,7 @@ import requests
 
 from ckanext.govopen.sync import mapping, signing
 from tests.catalog_support import department_code
-from tests.live.conftest import ROOT, Portal, _up
+from tests.live.conftest import ROOT, Portal, up_together
 from tests.live.sync_support import every, leaks, restricted_urls
 from tests.requests_support import ID_NUMBER
 
@@ -43,9 +43,9 @@ def _write(portal: Portal, name: str, value) -> None:
 
 @pytest.fixture(scope="module")
 def tiers():
-    city = _up("casc_city", BASE, "--fresh", "--demo")
-    province = _up("casc_province", BASE + 1, "--fresh", "--title", "province (cascade tests)")
-    nation = _up("casc_nation", BASE + 2, "--fresh", "--title", "nation (cascade tests)")
+    city, province, nation = up_together(("casc_city", BASE, "--fresh", "--demo"),
+                                         ("casc_province", BASE + 1, "--fresh", "--title", "province (cascade tests)"),
+                                         ("casc_nation", BASE + 2, "--fresh", "--title", "nation (cascade tests)"))
     for tier, portal in (("province", province), ("nation", nation)):
         portal.token = portal.sysadmin_token()
         portal.api("organization_create", portal.token, name="data-authority", title=f"{tier} data authority",

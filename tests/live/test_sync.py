@@ -21,7 +21,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.catalog_support import zh
-from tests.live.conftest import ROOT, Portal, _up
+from tests.live.conftest import ROOT, Portal, up_together
 from tests.live.sync_support import DB, every, leaks, restricted_urls
 
 BASE = int(os.environ.get("GOVOPEN_SYNC_PORT", "5071"))
@@ -35,9 +35,11 @@ def _stop(portal: Portal) -> None:
 
 @pytest.fixture(scope="module")
 def tiers():
-    city = _up("sync_city", BASE, "--fresh", "--demo")
-    uppers = {tier: _up(f"sync_{tier}", BASE + n, "--fresh", "--title", f"{tier} (sync tests)")
-              for n, tier in enumerate(("province", "nation", "sharing"), 1)}
+    names = ("province", "nation", "sharing")
+    city, *others = up_together(("sync_city", BASE, "--fresh", "--demo"),
+                                *((f"sync_{tier}", BASE + n, "--fresh", "--title", f"{tier} (sync tests)")
+                                  for n, tier in enumerate(names, 1)))
+    uppers = dict(zip(names, others))
     for tier, portal in uppers.items():
         portal.token = portal.sysadmin_token()
         portal.api("organization_create", portal.token, name="data-authority", title=f"{tier} data authority",

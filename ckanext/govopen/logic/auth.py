@@ -164,6 +164,11 @@ def govopen_attestation_create(context, data_dict):
     return {"success": allowed, "msg": None if allowed else _('Only admins of the department attest its yearly review')}
 
 
+def govopen_security_event_list(context, data_dict):
+    # Sysadmins only (they pass before this runs).
+    return {"success": False, "msg": _('Only sysadmins see the security audit log')}
+
+
 def govopen_report_list(context, data_dict):
     return _data_authority(context, _('Only the data authority sees the reports to the tier above'))
 
@@ -249,6 +254,7 @@ __all__ = [
     "govopen_catalogue_import", "govopen_catalogue_import_show", "govopen_datastore_load_show", "govopen_datastore_load",
     "govopen_catalogue_health", "govopen_scorecard", "govopen_scorecard_public", "govopen_change_event_create", "govopen_change_event_delete",
     "govopen_change_event_list", "govopen_attestation_create", "govopen_attestation_list",
+    "govopen_security_event_list",
     "resource_show", "resource_view_list",
     "govopen_request_create", "govopen_request_show", "govopen_request_list", "govopen_request_accept",
     "govopen_request_ask_info", "govopen_request_respond", "govopen_request_decide",

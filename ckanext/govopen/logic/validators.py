@@ -27,7 +27,7 @@ __all__ = [
     "govopen_catalogue_code", "govopen_classification_code", "govopen_related_codes",
     "govopen_default_origin", "govopen_sync_only", "govopen_sync_json", "govopen_change_reason", "govopen_dataset_rules", "govopen_string_list",
     "govopen_text", "govopen_bounded_int", "govopen_single_value", "govopen_dataset_input_guard",
-    "govopen_colour",
+    "govopen_colour", "user_password_validator",
 ]
 
 # The widest date the deadline arithmetic and PostgreSQL's date type both handle with room to
@@ -368,3 +368,26 @@ def govopen_colour(value: Any, context) -> Any:
     if checked is None:
         raise tk.Invalid(_('A colour as #rgb or #rrggbb, such as #b3261e'))
     return checked
+
+
+def user_password_validator(key, data, errors, context) -> None:
+    """CKAN's password check, replaced (same name) by the portal's policy
+    (``security.passwords``): length ``ckanext.govopen.security.password_min_length``, not a
+    common password, not the user name, two kinds of characters."""
+    from ckan.lib.navl.dictization_functions import Missing
+
+    from ckanext.govopen.security import passwords
+
+    value = data[key]
+    if isinstance(value, Missing) or value == "":
+        return
+    if not isinstance(value, str):
+        errors[("password",)].append(_("Passwords must be strings"))
+        return
+    name = data.get(("name",))
+    if not isinstance(name, str):
+        user = context.get("user_obj") or model.User.get(context.get("user") or "")
+        name = user.name if user is not None else ""
+    min_length = tk.config.get("ckanext.govopen.security.password_min_length")
+    for problem in passwords.problems(value, name, min_length):
+        errors[("password",)].append(gettext(problem).format(min_length=min_length))

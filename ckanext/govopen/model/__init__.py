@@ -15,7 +15,7 @@ import ckan.plugins.toolkit as tk
 from ckanext.govopen.deadlines.engine import SHANGHAI
 from ckanext.govopen.times import api_time, last_day
 
-__all__ = ["CategoryChange", "Request", "RequestEvent", "Grant", "Notification", "Report", "Forward", "UsageDay", "CatalogueImport", "DatastoreLoad", "ChangeEvent", "Attestation", "ScorecardSnapshot", "utcnow", "user_memberships",
+__all__ = ["CategoryChange", "Request", "RequestEvent", "Grant", "Notification", "Report", "Forward", "UsageDay", "CatalogueImport", "DatastoreLoad", "ChangeEvent", "Attestation", "ScorecardSnapshot", "SecurityEvent", "utcnow", "user_memberships",
            "user_departments"]
 
 
@@ -191,3 +191,4 @@ from ckanext.govopen.model.usage import UsageDay  # noqa: E402
 from ckanext.govopen.model.catalogue_import import CatalogueImport  # noqa: E402
 from ckanext.govopen.model.datastore_load import DatastoreLoad  # noqa: E402
 from ckanext.govopen.model.scorecard import Attestation, ChangeEvent, ScorecardSnapshot  # noqa: E402
+from ckanext.govopen.model.security import SecurityEvent  # noqa: E402

@@ -7,7 +7,6 @@ Every decision about who may see or do what is the actions'; pages only choose w
 from __future__ import annotations
 
 import datetime
-import math
 from typing import Any
 
 from flask import Blueprint, request
@@ -20,14 +19,13 @@ from ckanext.govopen.translations import _
 from ckanext.govopen.requests import store
 from ckanext.govopen.deadlines import sla
 from ckanext.govopen.model import Request
-from ckanext.govopen.views.common import login_first
+from ckanext.govopen.views.common import PAGE_SIZE, login_first
+from ckanext.govopen.views.common import page_number as _page_number, pager as _pager
 
 __all__ = ["govopen"]
 
 govopen = Blueprint("govopen", __name__)
 
-PAGE_SIZE = 20
-MAX_PAGE = 100_000  # 2,000,000 rows deep: far past any real list, far below SQL's limits
 
 
 @govopen.route("/ckan-admin/govopen/policy")
@@ -43,26 +41,6 @@ def policy():
 
 def _user() -> model.User:
     return model.User.get(tk.current_user.id)
-
-
-def _page_number() -> int:
-    """The page asked for: a whole number from 1 to MAX_PAGE, or a 400 saying so."""
-    raw = request.args.get("page", "1").strip() or "1"
-    if not raw.isdecimal() or not raw.isascii() or len(raw) > 6 or not 1 <= int(raw) <= MAX_PAGE:
-        return tk.abort(400, _('The page must be a whole number from 1 to {max_page}').format(max_page=MAX_PAGE))
-    return int(raw)
-
-
-def _pager(count: int, page: int, **params: Any) -> dict[str, Any]:
-    """Pagination for a list: page numbers and the URLs of neighbours, keeping the filters."""
-    pages = max(1, math.ceil(count / PAGE_SIZE))
-    keep = {k: v for k, v in params.items() if v not in (None, "", False)}
-
-    def url(n: int) -> str:
-        return tk.h.url_for(request.endpoint, **request.view_args, **keep, page=n)
-
-    return {"page": page, "pages": pages, "count": count,
-            "prev": url(page - 1) if page > 1 else None, "next": url(page + 1) if page < pages else None}
 
 
 def _errors(e: tk.ValidationError) -> dict[str, list[str]]:

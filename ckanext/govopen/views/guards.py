@@ -9,6 +9,10 @@ demo portal found each of these holes on a path govopen does not render itself):
 - files users uploaded can never run script in the portal's origin: served files carry a
   sandboxing CSP and `nosniff`, and every type a browser could execute is a download;
 - a database error in one request never leaves the thread's session aborted for the next;
+- every response carries the security headers (`security.headers`: a Content-Security-Policy,
+  framing by this site only, `nosniff`, a referrer policy, HSTS over HTTPS);
+- a login is refused while its account or the client's address has too many recent failures
+  (`security.login`), before CKAN's login view checks the password;
 - CKAN's script asks for its translations at /api/i18n/zh_Hans-CN on Chinese pages (it turns
   only the first "-" of the page's language back into "_"), which CKAN refuses: no script
   module (table previews, upload widgets, the Data API help) ever started in Chinese.
@@ -26,6 +30,8 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 
 from ckanext.govopen.access import serving
+from ckanext.govopen.security import headers as security_headers
+from ckanext.govopen.security import login as login_throttle
 from ckanext.govopen.translations import _
 from ckanext.govopen.text import unstorable
 
@@ -135,12 +141,68 @@ def enforce_csrf():
 
 @govopen_web.after_app_request
 def protect_served_files(response: Response) -> Response:
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    for name, value in security_headers.security_headers(
+            request.path, request.is_secure, tk.config.get("ckanext.govopen.security.hsts_seconds")).items():
+        response.headers.setdefault(name, value)
     if serving.is_file_endpoint(request.endpoint or "", request.path):
         for name, value in serving.file_headers(response.headers.get("Content-Type"),
                                                 response.headers.get("Content-Disposition")).items():
             response.headers[name] = value
     return response
+
+
+@govopen_web.before_app_request
+def end_stale_sessions():
+    """A browser session idle too long, or too old, is logged out: the login page, saying why.
+    Token requests are not sessions and pass."""
+    from flask import session
+    from flask_login import logout_user
+
+    from ckanext.govopen.security import sessions
+
+    if not tk.current_user.is_authenticated or _token_authenticated() or request.endpoint == "static":
+        return None
+    now = sessions.now()
+    login_at, seen_at = session.get("govopen_login_at"), session.get("govopen_seen_at")
+    if login_at is None or seen_at is None:  # a session from before this check, or restored by "remember me"
+        session["govopen_login_at"] = session["govopen_seen_at"] = now
+        return None
+    ended = sessions.expired(login_at, seen_at, now, 60 * tk.config.get("ckanext.govopen.security.session_idle_minutes"),
+                             3600 * tk.config.get("ckanext.govopen.security.session_max_hours"))
+    if ended is None:
+        if now - seen_at >= sessions.TOUCH_EVERY:
+            session["govopen_seen_at"] = now
+        return None
+    logout_user()
+    for key in ("govopen_login_at", "govopen_seen_at"):
+        session.pop(key, None)
+    tk.h.flash_notice(_("Your session has ended after a time without use: log in again") if ended == "idle"
+                      else _("Your session has reached its longest duration: log in again"))
+    if _is_api():
+        return _refuse("session", _("Your session has ended: log in again"), 401)
+    return tk.redirect_to(tk.url_for("user.login", came_from=request.full_path))
+
+
+@govopen_web.before_app_request
+def refuse_locked_logins():
+    """A login post while its account or this address is locked: the login page again, with
+    how long to wait, status 429; the password is not checked."""
+    if request.method != "POST" or request.endpoint != "user.login":
+        return None
+    login = request.form.get("login") or ""
+    address = request.remote_addr or ""
+    refused = login_throttle.locked(login, address)
+    if refused is None:
+        return None
+    why, seconds = refused
+    from ckanext.govopen.security import audit
+
+    audit.record("login_refused", subject=login_throttle.subject(login), details={"by": why})
+    minutes = max(1, -(-seconds // 60))
+    message = (_("Too many failed logins for this account: try again in {minutes} minutes") if why == "account"
+               else _("Too many failed logins from your address: try again in {minutes} minutes"))
+    tk.h.flash_error(message.format(minutes=minutes))
+    return tk.render("user/login.html", {}), 429
 
 
 # CKAN views that render a stored activity snapshot; resource_history reads the table directly,

@@ -13,5 +13,7 @@ from .datastore import *  # noqa: F401,F403
 from .datastore import __all__ as _datastore
 from .scorecard import *  # noqa: F401,F403
 from .scorecard import __all__ as _scorecard
+from .security import *  # noqa: F401,F403
+from .security import __all__ as _security
 
-__all__ = [*_catalogue, *_requests, *_desk, *_sync, *_portal, *_datastore, *_scorecard]
+__all__ = [*_catalogue, *_requests, *_desk, *_sync, *_portal, *_datastore, *_scorecard, *_security]

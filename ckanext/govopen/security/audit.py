@@ -1,0 +1,53 @@
+"""Writing and reading the security audit log (glue). Events are written on a connection of
+their own and committed at once: a failed login rolls its request back, its record stays."""
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+import ckan.model as model
+
+from ckanext.govopen.model import SecurityEvent
+
+__all__ = ["KINDS", "record", "client_address", "search"]
+
+KINDS = ("login", "login_failed", "lockout", "login_refused", "token_created", "token_revoked", "role_changed")
+
+
+def client_address() -> str | None:
+    """The client's address in a request (as the WSGI server saw it: behind a proxy, configure
+    the proxy's forwarding, README "Security"), or None outside one."""
+    try:
+        from flask import has_request_context, request
+    except ImportError:  # pragma: no cover
+        return None
+    return request.remote_addr if has_request_context() else None
+
+
+def record(kind: str, user_id: str | None = None, subject: str | None = None,
+           details: dict[str, Any] | None = None) -> None:
+    """Append one event, committed on its own connection."""
+    row = {"created": datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None), "kind": kind,
+           "user_id": user_id, "subject": subject, "address": client_address(), "details": details or {}}
+    with model.meta.engine.begin() as conn:
+        conn.execute(sa.insert(SecurityEvent.__table__).values(**row))
+
+
+def search(kind: str | None = None, user_id: str | None = None, since: datetime.datetime | None = None,
+           until: datetime.datetime | None = None, limit: int = 50, offset: int = 0) -> tuple[int, list[dict]]:
+    """(count, events newest first) matching the filters."""
+    query = model.Session.query(SecurityEvent)
+    if kind:
+        query = query.filter(SecurityEvent.kind == kind)
+    if user_id:
+        query = query.filter(SecurityEvent.user_id == user_id)
+    if since:
+        query = query.filter(SecurityEvent.created >= since)
+    if until:
+        query = query.filter(SecurityEvent.created < until)
+    rows = query.order_by(SecurityEvent.id.desc()).offset(offset).limit(limit).all()
+    return query.count(), [{"id": r.id, "created": r.created.isoformat(timespec="seconds") + "Z", "kind": r.kind,
+                            "user_id": r.user_id, "subject": r.subject, "address": r.address, "details": r.details}
+                           for r in rows]

@@ -1,0 +1,96 @@
+"""Login throttling (glue): failures counted in Redis per account and per address
+(``throttle``), logins refused while locked, and every login, failure and lockout written to
+the security audit log. Wired by ``plugin.py`` (CKAN's login signals) and
+``views/guards.refuse_locked_logins`` (before CKAN's login view)."""
+from __future__ import annotations
+
+import logging
+
+import ckan.model as model
+import ckan.plugins.toolkit as tk
+from ckan.lib.redis import connect_to_redis
+
+from ckanext.govopen.security import audit, throttle
+
+__all__ = ["limits", "locked", "subject", "failed", "succeeded"]
+
+log = logging.getLogger(__name__)
+
+
+def limits() -> throttle.Limits:
+    return throttle.Limits(per_account=tk.config.get("ckanext.govopen.security.login_failures_per_account"),
+                           per_address=tk.config.get("ckanext.govopen.security.login_failures_per_address"),
+                           window=tk.config.get("ckanext.govopen.security.login_window"))
+
+
+def _count(key: str) -> int:
+    return int(connect_to_redis().get(key) or 0)
+
+
+def _user(login: str) -> model.User | None:
+    return (model.User.by_name(login) or model.User.by_email(login)) if login else None
+
+
+def _account_key(login: str) -> str:
+    """One counter per account, whether its name or its e-mail is typed; per typed text otherwise."""
+    user = _user(login)
+    return throttle.account_key(f"user:{user.id}" if user is not None else login)
+
+
+def locked(login: str, address: str) -> tuple[str, int] | None:
+    """(why, seconds until it is lifted) while a login is refused, else None."""
+    rules = limits()
+    why = throttle.locked(_count(_account_key(login)), _count(throttle.address_key(address)), rules)
+    if why is None:
+        return None
+    key = _account_key(login) if why == "account" else throttle.address_key(address)
+    return why, max(1, int(connect_to_redis().ttl(key) or rules.window))
+
+
+def _bump(key: str, window: int) -> int:
+    redis = connect_to_redis()
+    with redis.pipeline() as pipe:
+        pipe.incr(key)
+        pipe.expire(key, window, nx=True)  # the window runs from the first failure
+        count, _ = pipe.execute()
+    return int(count)
+
+
+def subject(login: str) -> str:
+    """The account's id when the login names one, else the login's hash (never the typed text)."""
+    user = _user(login)
+    return user.id if user is not None else "login:" + throttle.account_key(login).rsplit(":", 1)[1]
+
+
+def failed(sender, **kwargs) -> None:
+    """CKAN's failed_login signal (sender: the login as typed)."""
+    login, address = str(sender or ""), audit.client_address() or ""
+    rules = limits()
+    account = _bump(_account_key(login), rules.window)
+    by_address = _bump(throttle.address_key(address), rules.window)
+    who = subject(login)
+    audit.record("login_failed", subject=who,
+                 details={"account_failures": account, "address_failures": by_address})
+    for count, limit, why in ((account, rules.per_account, "account"), (by_address, rules.per_address, "address")):
+        if count == limit:
+            log.warning("govopen: login locked (%s) after %d failures", why, count)
+            audit.record("lockout", subject=who, details={"by": why, "failures": count, "seconds": rules.window})
+
+
+def _stamp_session() -> None:
+    """Start the session's clocks (views/guards.end_stale_sessions reads them)."""
+    from flask import has_request_context, session
+
+    from ckanext.govopen.security import sessions
+
+    if has_request_context():
+        session["govopen_login_at"] = session["govopen_seen_at"] = sessions.now()
+
+
+def succeeded(sender, user=None, **kwargs) -> None:
+    """Flask-Login's user_logged_in signal: clear the account's failures, record the login."""
+    if user is None or not getattr(user, "id", None):
+        return
+    connect_to_redis().delete(throttle.account_key(f"user:{user.id}"))
+    _stamp_session()
+    audit.record("login", user_id=user.id, subject=user.id)

@@ -1,0 +1,72 @@
+"""The security audit log's page for sysadmins: filters, pages, and the same events as CSV."""
+from __future__ import annotations
+
+import datetime
+
+from flask import Blueprint, request
+from werkzeug.wrappers import Response
+
+import ckan.plugins.toolkit as tk
+
+from ckanext.govopen.catalogue import spreadsheet
+from ckanext.govopen.security import audit
+from ckanext.govopen.translations import _
+from ckanext.govopen.views.common import PAGE_SIZE, login_first, page_number, pager
+
+__all__ = ["govopen_security"]
+
+govopen_security = Blueprint("govopen_security", __name__, url_prefix="/ckan-admin/security-events")
+
+EXPORT_LIMIT = 1000  # the action's page size: the export pages through it
+_FILTERS = ("kind", "user", "since", "until")
+
+
+def _context() -> dict:
+    return {"user": tk.current_user.name if tk.current_user.is_authenticated else ""}
+
+
+def _filters() -> dict[str, str]:
+    return {k: request.args.get(k, "").strip() for k in _FILTERS if request.args.get(k, "").strip()}
+
+
+@govopen_security.route("/")
+def index() -> str | Response:
+    if (redirect := login_first()) is not None:
+        return redirect
+    filters, page = _filters(), page_number()
+    errors: dict = {}
+    try:
+        found = tk.get_action("govopen_security_event_list")(
+            _context(), {**filters, "limit": PAGE_SIZE, "offset": (page - 1) * PAGE_SIZE})
+    except tk.NotAuthorized:
+        return tk.abort(403, _("Only sysadmins see the security audit log"))
+    except tk.ValidationError as e:
+        found, errors = {"count": 0, "results": []}, e.error_dict
+    return tk.render("govopen/admin/security_events.html", {
+        "found": found, "filters": filters, "errors": errors, "kinds": audit.KINDS,
+        "pager": pager(found["count"], page, **filters)})
+
+
+@govopen_security.route("/export.csv")
+def export() -> Response:
+    if (redirect := login_first()) is not None:
+        return redirect
+    filters, rows, offset = _filters(), [], 0
+    try:
+        while True:
+            found = tk.get_action("govopen_security_event_list")(
+                _context(), {**filters, "limit": EXPORT_LIMIT, "offset": offset})
+            rows += [[e["created"], e["kind"], e["user_id"] or "", e["subject"] or "", e["address"] or "",
+                      ", ".join(f"{k}={v}" for k, v in sorted(e["details"].items()))] for e in found["results"]]
+            offset += EXPORT_LIMIT
+            if offset >= found["count"]:
+                break
+    except tk.NotAuthorized:
+        return tk.abort(403, _("Only sysadmins see the security audit log"))
+    except tk.ValidationError:
+        return tk.abort(400, _("Check the filters"))
+    data = spreadsheet.csv_table([_("Time (UTC)"), _("Event"), _("Actor"), _("Subject"), _("Address"), _("Details")],
+                                 rows)
+    day = datetime.date.today().isoformat()
+    return Response(data, mimetype="text/csv; charset=utf-8", headers={
+        "Content-Disposition": f'attachment; filename="security-events-{day}.csv"'})
