@@ -24,8 +24,9 @@ def _authority_member(portal) -> str:
 
 def test_the_scorecard_page_draws_its_charts(demo_portal, browser, artifacts):
     page = browser_login(browser, demo_portal, _authority_member(demo_portal), PASSWORD)
-    outside = []
+    outside, refused = [], []
     page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(demo_portal.url) else None)
+    page.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
     year = demo_portal.api("govopen_scorecard_public")["period"]
     page.goto(f"{demo_portal.url}/scorecard/?period={year}")
     page.wait_for_selector("html[data-govopen-charts=drawn]", timeout=15_000)
@@ -36,7 +37,7 @@ def test_the_scorecard_page_draws_its_charts(demo_portal, browser, artifacts):
         let n = 0; for (let i = 3; i < d.length; i += 4) { if (d[i]) n++; } return n; }""")
     assert painted > 1000
     page.screenshot(path=str(artifacts / "scorecard.png"), full_page=True)
-    assert outside == []
+    assert outside == [] and refused == []  # the charts run under the portal's script policy
     assert serious_violations(page) == []
     page.context.close()
 
