@@ -266,15 +266,12 @@ cmd_core() {
   local new="$inst/conf.new"
   rm -rf "$new"
   mkdir -p "$new"
-  note "generating the schema from the installed CKAN's (scripts/solr_schema.py)"
-  GOVOPEN_VENV="$GOVOPEN_VENV" python3 "$GOVOPEN_ROOT/scripts/solr_schema.py" --out "$new/schema.xml" ||
-    die "could not generate the Solr schema"
-  cp "$SRC/solrconfig.xml" "$new/solrconfig.xml"
+  note "generating the configuration from the installed CKAN's schema (ckanext/govopen/solr/schema.py)"
+  rm -rf "$new.set"
+  "$GOVOPEN_VENV/bin/python" -m ckanext.govopen.solr.schema --configset "$new.set" >/dev/null ||
+    die "could not generate the Solr configuration"
+  mv "$new.set/conf/"* "$new/" && rm -rf "$new.set"
   local f
-  for f in protwords.txt synonyms.txt stopwords.txt; do
-    printf '# %s: empty on purpose (scripts/solr.sh writes it; the schema may refer to it)\n' "$f" \
-      >"$new/$f"
-  done
   for f in "$new"/*; do
     cmp -s "$f" "$inst/conf/$(basename "$f")" || mv "$f" "$inst/conf/"
   done

@@ -14,7 +14,8 @@ PURE = ["text", "times", "catalogs", "requests.labels", "access.decision", "acce
         "requests.mail_text", "deadlines", "deadlines.calendar", "deadlines.engine", "deadlines.policies",
         "sync", "sync.rules", "portal", "portal.figures", "portal.theme", "portal.usage", "catalogue.dcat_terms",
         "catalogue.template", "catalogue.spreadsheet", "datastore", "datastore.sql", "datastore.table", "scorecard", "scorecard.figures",
-        "security", "security.headers", "security.throttle"]
+        "security", "security.headers", "security.throttle", "security.sessions", "security.passwords",
+        "solr", "solr.schema"]
 DOMAINS = ["access", "catalogue", "requests", "deadlines", "sync", "portal", "datastore", "scorecard", "security"]
 ENTRY_POINTS = ("plugin", "views", "logic", "cli", "helpers")
 

@@ -399,3 +399,21 @@ def scorecard_export(period: str, path: str) -> None:
     with open(path, "wb") as f:
         f.write(data)
     click.echo(f"written: {path} ({len(card['departments'])} departments)")
+
+
+@govopen.command("solr-config")
+@click.argument("directory", type=click.Path(file_okay=False))
+def solr_config(directory: str) -> None:
+    """Write the Solr core configuration of this portal into DIRECTORY/conf: the schema derived
+    from the installed CKAN's (Chinese-aware text analysis, multi-valued custom fields),
+    solrconfig.xml and empty word lists. Create the core from it (Solr's `solr create -d DIRECTORY`,
+    or `solr-precreate NAME DIRECTORY` in the official image); CKAN's stock schema cannot index a
+    dataset with two themes."""
+    from ckanext.govopen.solr import schema
+
+    try:
+        written = schema.configset(directory)
+    except schema.SchemaError as err:
+        raise click.ClickException(str(err))
+    for path in written:
+        click.echo(path)

@@ -1,10 +1,12 @@
-#!/usr/bin/env python3
-"""Write the portal's Solr schema, derived from the installed CKAN's own schema.xml.
+"""The portal's Solr schema, derived from the installed CKAN's own schema.xml (pure: the
+transformation; ``main`` finds CKAN's file without importing CKAN).
 
-Usage: scripts/solr_schema.py [--out FILE] [--ckan-schema FILE]
+Usage: python -m ckanext.govopen.solr.schema [--out FILE | --configset DIR] [--ckan-schema FILE]
+(or ``ckan govopen solr-config DIR``). ``--configset`` writes a whole core configuration into
+DIR/conf: schema.xml, solrconfig.xml and the empty word lists the schema may refer to.
 
-Reads <ckan package>/config/solr/schema.xml of the CKAN installed in $GOVOPEN_VENV (default:
-.venv of this checkout) and writes it, to FILE or standard output, with two changes:
+Reads <ckan package>/config/solr/schema.xml of the CKAN installed beside this package and writes
+it with two changes:
 
 1. Chinese-aware text analysis on the text field types CKAN searches ("text": title, notes,
    text, extras_*, ...; "text_general": author, maintainer, res_name, res_description):
@@ -14,7 +16,7 @@ Reads <ckan package>/config/solr/schema.xml of the CKAN installed in $GOVOPEN_VE
    so a query of two or more characters matches only those characters next to each other while
    a one-character query still matches. The "text" type also gets English possessives,
    Snowball stemming and ASCII folding (the last two as CKAN has them). A query word that
-   analyses to several tokens becomes a phrase (autoGeneratePhraseQueries; solr/solrconfig.xml
+   analyses to several tokens becomes a phrase (autoGeneratePhraseQueries; solrconfig.xml
    sets the phrase slop qs=1). CKAN's query-time synonym filter (an empty synonyms.txt) is
    not kept.
 2. CKAN's catch-all dynamic field "*" becomes multiValued, so that a custom field indexed as a
@@ -26,14 +28,20 @@ types are kept as they are. The output only changes when CKAN's schema or this s
 from __future__ import annotations
 
 import argparse
-import os
-import subprocess
+import importlib.util
 import sys
 import textwrap
 from pathlib import Path
 from xml.dom import minidom
 
-ROOT = Path(__file__).resolve().parent.parent
+__all__ = ["SchemaError", "transform", "ckan_schema_path", "configset", "SOLRCONFIG", "WORD_LISTS"]
+
+SOLRCONFIG = Path(__file__).with_name("solrconfig.xml")
+WORD_LISTS = ("protwords.txt", "synonyms.txt", "stopwords.txt")
+
+
+class SchemaError(Exception):
+    """CKAN's schema is not what this transformation expects (a CKAN upgrade): say what."""
 
 # Field types rewritten, and whether their words get English stemming.
 TEXT_TYPES = {"text": True, "text_general": False}
@@ -49,7 +57,7 @@ WDGF_QUERY = dict(generateWordParts="1", generateNumberParts="1", catenateWords=
 HYPHEN_IN_WORD = r"(?<=[\p{IsLatin}\p{Nd}])-(?=[\p{IsLatin}\p{Nd}])"
 
 TYPE_COMMENT = (
-    " govopen: Chinese-aware analysis (scripts/solr_schema.py). StandardTokenizer emits each "
+    " govopen: Chinese-aware analysis (ckanext/govopen/solr/schema.py). StandardTokenizer emits each "
     "CJK ideograph as a token; CJKBigram joins neighbours into bigrams. Index time keeps the "
     "unigrams too, query time does not: '人口' matches only the two characters side by side "
     "(not '人员出口'), and a one-character query still finds its unigram. A query word that "
@@ -68,19 +76,13 @@ CATCHALL_COMMENT = (
 
 
 def ckan_schema_path() -> Path:
-    venv = Path(os.environ.get("GOVOPEN_VENV", ROOT / ".venv"))
-    python = venv / "bin" / "python"
-    if not python.exists():
-        sys.exit(f"solr_schema.py: no Python in {venv}: install the virtualenv first")
-    try:
-        out = subprocess.run(
-            [str(python), "-c", "import ckan, os; print(os.path.dirname(ckan.__file__))"],
-            check=True, capture_output=True, text=True).stdout.strip()
-    except subprocess.CalledProcessError as e:
-        sys.exit(f"solr_schema.py: CKAN is not importable in {venv}:\n{e.stderr.strip()}")
-    path = Path(out) / "config" / "solr" / "schema.xml"
+    """CKAN's own schema.xml, found beside the installed ckan package (not imported)."""
+    spec = importlib.util.find_spec("ckan")
+    if spec is None or not spec.submodule_search_locations:
+        raise SchemaError("CKAN is not installed beside this package")
+    path = Path(list(spec.submodule_search_locations)[0]) / "config" / "solr" / "schema.xml"
     if not path.is_file():
-        sys.exit(f"solr_schema.py: CKAN has no Solr schema at {path}")
+        raise SchemaError(f"CKAN has no Solr schema at {path}")
     return path
 
 
@@ -150,10 +152,10 @@ def analyzer(doc, kind: str, stem: bool, case_split: bool, indent: str):
 def rewrite_text_type(doc, ft, stem: bool) -> None:
     name = ft.getAttribute("name")
     if ft.getAttribute("class") != "solr.TextField":
-        sys.exit(f"solr_schema.py: field type {name!r} is not a solr.TextField in CKAN's schema")
+        raise SchemaError(f"field type {name!r} is not a solr.TextField in CKAN's schema")
     old = [a for a in ft.childNodes if a.nodeType == a.ELEMENT_NODE]
     if not old or any(a.tagName != "analyzer" for a in old):
-        sys.exit(f"solr_schema.py: unexpected content in field type {name!r}; update the script")
+        raise SchemaError(f"unexpected content in field type {name!r}; update the script")
     # CKAN's text_general does not split on case change; keep that.
     # Dismax/edismax give the clauses of one whitespace-separated query word SHOULD, so
     # 常住人口 (常住 住人 人口) would match any one of its bigrams: a phrase keeps them together.
@@ -179,38 +181,38 @@ def transform(src: bytes) -> bytes:
     doc = minidom.parseString(src)
     schema = doc.documentElement
     if schema.tagName != "schema":
-        sys.exit("solr_schema.py: CKAN's schema.xml has no <schema> root")
+        raise SchemaError("CKAN's schema.xml has no <schema> root")
     name = schema.getAttribute("name")
     if not name.startswith("ckan-"):
-        sys.exit(f"solr_schema.py: unexpected schema name {name!r} (CKAN checks ckan-X.Y)")
+        raise SchemaError(f"unexpected schema name {name!r} (CKAN checks ckan-X.Y)")
 
     types = {ft.getAttribute("name"): ft for ft in elements(schema, "fieldType")}
     fields = {f.getAttribute("name"): f for f in elements(schema, "field")}
     for tname, stem in TEXT_TYPES.items():
         if tname not in types:
-            sys.exit(f"solr_schema.py: CKAN's schema has no field type {tname!r}")
+            raise SchemaError(f"CKAN's schema has no field type {tname!r}")
         rewrite_text_type(doc, types[tname], stem)
     for fname in MUST_BE_CJK:
         if fname not in fields:
-            sys.exit(f"solr_schema.py: CKAN's schema has no field {fname!r}")
+            raise SchemaError(f"CKAN's schema has no field {fname!r}")
         if fields[fname].getAttribute("type") not in TEXT_TYPES:
-            sys.exit(f"solr_schema.py: field {fname!r} has type "
-                     f"{fields[fname].getAttribute('type')!r}, not one rewritten here")
+            raise SchemaError(f"field {fname!r} has type {fields[fname].getAttribute('type')!r}, "
+                              "not one rewritten here")
 
     catchall = [d for d in elements(schema, "dynamicField") if d.getAttribute("name") == "*"]
     if len(catchall) != 1:
-        sys.exit("solr_schema.py: CKAN's schema has no single catch-all dynamicField '*'")
+        raise SchemaError("CKAN's schema has no single catch-all dynamicField '*'")
     star = catchall[0]
     if types.get(star.getAttribute("type")) is None or \
             types[star.getAttribute("type")].getAttribute("class") != "solr.StrField":
-        sys.exit("solr_schema.py: the catch-all dynamicField '*' is not a string field")
+        raise SchemaError("the catch-all dynamicField '*' is not a string field")
     star.setAttribute("multiValued", "true")
     star.parentNode.insertBefore(comment(doc, CATCHALL_COMMENT, indent_of(star)), star)
     star.parentNode.insertBefore(doc.createTextNode("\n" + indent_of(star)), star)
 
     doc.insertBefore(comment(
         doc,
-        f"Generated by scripts/solr_schema.py from CKAN's {name} schema.xml: do not edit. "
+        f"Generated by ckanext/govopen/solr/schema.py from CKAN's {name} schema.xml: do not edit. "
         "Changes: Chinese-aware analysis on the field types 'text' and 'text_general'; "
         "multiValued catch-all dynamic field '*'.", ""), schema)
     # minidom writes the nodes before <schema> (comments) on one line: one per line instead
@@ -218,19 +220,42 @@ def transform(src: bytes) -> bytes:
     return ('<?xml version="1.0" encoding="UTF-8"?>\n' + top + "\n").encode("utf-8")
 
 
+def _write(dest: Path, data: bytes) -> None:
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dest.with_name(dest.name + ".tmp")
+    tmp.write_bytes(data)
+    tmp.replace(dest)
+
+
+def configset(directory: Path, ckan_schema: Path | None = None) -> list[Path]:
+    """Write a core's configuration into DIRECTORY/conf; the files written."""
+    conf = Path(directory) / "conf"
+    written = [conf / "schema.xml", conf / "solrconfig.xml", *(conf / name for name in WORD_LISTS)]
+    _write(written[0], transform((ckan_schema or ckan_schema_path()).read_bytes()))
+    _write(written[1], SOLRCONFIG.read_bytes())
+    for path in written[2:]:
+        _write(path, f"# {path.name}: empty on purpose (the schema may refer to it)\n".encode())
+    return written
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--out", help="file to write (default: standard output)")
+    target = p.add_mutually_exclusive_group()
+    target.add_argument("--out", help="file to write the schema to (default: standard output)")
+    target.add_argument("--configset", help="directory to write a whole core configuration into (DIR/conf)")
     p.add_argument("--ckan-schema", help="CKAN's schema.xml (default: the installed CKAN's)")
     args = p.parse_args()
-    src_path = Path(args.ckan_schema) if args.ckan_schema else ckan_schema_path()
-    out = transform(src_path.read_bytes())
+    try:
+        src_path = Path(args.ckan_schema) if args.ckan_schema else ckan_schema_path()
+        if args.configset:
+            for path in configset(Path(args.configset), src_path):
+                print(path)
+            return
+        out = transform(src_path.read_bytes())
+    except SchemaError as err:
+        sys.exit(f"solr schema: {err}")
     if args.out:
-        dest = Path(args.out)
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        tmp = dest.with_name(dest.name + ".tmp")
-        tmp.write_bytes(out)
-        tmp.replace(dest)
+        _write(Path(args.out), out)
     else:
         sys.stdout.buffer.write(out)
 
