@@ -142,19 +142,20 @@ def govopen_change_event_create(context, data_dict):
 govopen_change_event_delete = govopen_change_event_create
 
 
-def govopen_change_event_list(context, data_dict):
-    # The data authority sees every department's events; a department's members see its own.
+def _department_or_authority(context, data_dict, refusal: str):
+    # The data authority sees every department's records; a department's members see its own.
     org = str((data_dict or {}).get("organization") or "")
     if org and authz.has_user_permission_for_group_or_org(org, context.get("user"), "read"):
         return {"success": True}
-    return _data_authority(context, _('Only the data authority and the department see its change events'))
+    return _data_authority(context, refusal)
+
+
+def govopen_change_event_list(context, data_dict):
+    return _department_or_authority(context, data_dict, _('Only the data authority and the department see its change events'))
 
 
 def govopen_attestation_list(context, data_dict):
-    org = str((data_dict or {}).get("organization") or "")
-    if org and authz.has_user_permission_for_group_or_org(org, context.get("user"), "read"):
-        return {"success": True}
-    return _data_authority(context, _('Only the data authority and the department see its yearly reviews'))
+    return _department_or_authority(context, data_dict, _('Only the data authority and the department see its yearly reviews'))
 
 
 def govopen_attestation_create(context, data_dict):
