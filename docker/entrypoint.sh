@@ -30,6 +30,7 @@ need_password() { # NAME: a postgresql:// URL with a non-empty password
 render_config() {
   need CKAN_SECRET_KEY
   [[ "$CKAN_SECRET_KEY" != *%* ]] || die "CKAN_SECRET_KEY must not contain '%' (ini interpolation)"
+  need GOVOPEN_IDENTIFIER_KEYS
   need CKAN_SITE_URL
   need_password CKAN_SQLALCHEMY_URL
   need_password CKAN_DATASTORE_WRITE_URL
@@ -46,6 +47,7 @@ render_config() {
     "api_token.jwt.encode.secret=string:%(SECRET_KEY)s"
     "api_token.jwt.decode.secret=string:%(SECRET_KEY)s"
     "WTF_CSRF_SECRET_KEY=string:%(SECRET_KEY)s"
+    "ckanext.govopen.identifier_keys=$GOVOPEN_IDENTIFIER_KEYS"
     "config.mode=strict"
     "SESSION_COOKIE_SECURE=true"
 

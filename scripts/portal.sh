@@ -28,8 +28,12 @@ write_config() {
   local secret
   secret=$(sed -n 's/^SECRET_KEY = //p' "$ini" 2>/dev/null || true)
   [[ -n "$secret" ]] || secret=$("$GOVOPEN_VENV/bin/python" -c 'import secrets; print(secrets.token_urlsafe(32))')
+  # The key sealing applicants' identifiers: kept across config rewrites (a new one could not open them).
+  local sealing_keys
+  sealing_keys=$(sed -n 's/^ckanext.govopen.identifier_keys = //p' "$ini" 2>/dev/null || true)
+  [[ -n "$sealing_keys" ]] || sealing_keys=$("$GOVOPEN_VENV/bin/python" -c 'import base64, os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())')
   sed -e "s#@SITE_ID@#$name#g" -e "s#@PORT@#$port#g" -e "s#@TITLE@#$title#g" \
-      -e "s#@SECRET@#$secret#g" -e "s#@PLUGINS@#$PLUGINS#g" -e "s#@STORAGE@#$dir/storage#g" \
+      -e "s#@SECRET@#$secret#g" -e "s#@IDENTIFIER_KEYS@#$sealing_keys#g" -e "s#@PLUGINS@#$PLUGINS#g" -e "s#@STORAGE@#$dir/storage#g" \
       -e "s#@PORTAL_DIR@#$dir#g" \
       -e "s#@DB_URL@#postgresql://$PG_USER:$PG_PASSWORD@127.0.0.1:$PG_PORT/$db#g" \
       -e "s#@DATASTORE_WRITE_URL@#postgresql://$PG_USER:$PG_PASSWORD@127.0.0.1:$PG_PORT/$datastore_db#g" \

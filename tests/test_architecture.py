@@ -15,6 +15,7 @@ PURE = ["text", "times", "catalogs", "requests.labels", "access.decision", "acce
         "sync", "sync.rules", "portal", "portal.figures", "portal.theme", "portal.usage", "catalogue.dcat_terms",
         "catalogue.template", "catalogue.spreadsheet", "datastore", "datastore.sql", "datastore.table", "scorecard", "scorecard.figures",
         "security", "security.headers", "security.throttle", "security.sessions", "security.passwords",
+        "security.sealing", "security.duties",
         "solr", "solr.schema"]
 DOMAINS = ["access", "catalogue", "requests", "deadlines", "sync", "portal", "datastore", "scorecard", "security"]
 ENTRY_POINTS = ("plugin", "views", "logic", "cli", "helpers")

@@ -9,7 +9,7 @@ import subprocess
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-ENV = {**os.environ, "POSTGRES_PASSWORD": "x", "CKAN_SECRET_KEY": "x", "CKAN_DB_PASSWORD": "x",
+ENV = {**os.environ, "POSTGRES_PASSWORD": "x", "CKAN_SECRET_KEY": "x", "GOVOPEN_IDENTIFIER_KEYS": "x", "CKAN_DB_PASSWORD": "x",
        "DATASTORE_RO_PASSWORD": "x", "CKAN_SITE_URL": "https://data.example.gov.cn"}
 
 
@@ -35,10 +35,11 @@ def test_production_database_keeps_fsync_on():
     assert "fsync=on" in run.stdout and "fsync=off" not in run.stdout
 
 
-def test_a_missing_secret_is_refused():
-    env = {k: v for k, v in ENV.items() if k != "CKAN_SECRET_KEY"}
+@pytest.mark.parametrize("secret", ["CKAN_SECRET_KEY", "GOVOPEN_IDENTIFIER_KEYS"])
+def test_a_missing_secret_is_refused(secret):
+    env = {k: v for k, v in ENV.items() if k != secret}
     run = compose(env=env)
-    assert run.returncode != 0 and "CKAN_SECRET_KEY" in run.stderr
+    assert run.returncode != 0 and secret in run.stderr
 
 
 @pytest.mark.parametrize("script", ["entrypoint.sh", "postgres-init.sh", "solr-configset.sh"])

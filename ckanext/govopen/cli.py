@@ -104,6 +104,34 @@ def purge_identifiers(dry_run: bool) -> None:
         click.echo(f"purged identifiers from {count} requests closed before {cutoff:%Y-%m-%d}")
 
 
+@govopen.group()
+def identifiers() -> None:
+    """Applicants' identifiers sealed at rest (ckanext.govopen.identifier_keys)."""
+
+
+@identifiers.command("reseal")
+@click.option("--batch", default=500, show_default=True, help="Rows per transaction.")
+def identifiers_reseal(batch: int) -> None:
+    """Seal every stored identifier with the first configured key: after adding a new key in
+    front of the option (then drop the old key), or for identifiers stored in clear."""
+    from ckanext.govopen.security import reseal
+
+    counts = reseal.reseal(batch, click.echo)
+    for table, _column in reseal.TABLES:
+        click.echo(f"{table}: {counts[table]} rows resealed, {counts[table + ' unreadable']} identifiers "
+                   "no configured key opens")
+    left = reseal.clear_count()
+    click.secho(f"identifiers in clear: {left}", fg="green" if not left else "red")
+
+
+@identifiers.command("new-key")
+def identifiers_new_key() -> None:
+    """Print a new key for ckanext.govopen.identifier_keys."""
+    from ckanext.govopen.security import sealing
+
+    click.echo(sealing.new_key())
+
+
 @govopen.command("sla-sweep")
 @click.option("--today", default=None, help="Sweep as if today were YYYY-MM-DD (default: today in Beijing).")
 @click.option("--quiet", is_flag=True, help="Print nothing unless something was done.")

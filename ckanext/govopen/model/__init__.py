@@ -13,6 +13,7 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 
 from ckanext.govopen.deadlines.engine import SHANGHAI
+from ckanext.govopen.model.sealed import SealedJSON
 from ckanext.govopen.times import api_time, last_day
 
 __all__ = ["CategoryChange", "Request", "RequestEvent", "Grant", "Notification", "Report", "Forward", "UsageDay", "CatalogueImport", "DatastoreLoad", "ChangeEvent", "Attestation", "ScorecardSnapshot", "SecurityEvent", "utcnow", "user_memberships",
@@ -88,8 +89,8 @@ class CategoryChange(tk.BaseModel):
 class Request(tk.BaseModel):
     """An application, share request, objection or correction, and where it stands.
 
-    ``applicant`` holds what the applicant declared (identifiers included: masked on output
-    to all but deciders, purged after the retention period); ``decision`` what was decided.
+    ``applicant`` holds what the applicant declared (identifiers included: sealed in the
+    database, masked on output to all but deciders, purged after the retention period); ``decision`` what was decided.
     """
 
     __tablename__ = "govopen_request"
@@ -106,7 +107,7 @@ class Request(tk.BaseModel):
     resource_ids: Mapped[list] = sa.Column(JSONB, nullable=False, default=list)  # type: ignore
     user_id: Mapped[str] = sa.Column(sa.UnicodeText, sa.ForeignKey("user.id"), nullable=False)  # type: ignore
     applicant_org: Mapped[str | None] = sa.Column(sa.UnicodeText)  # type: ignore
-    applicant: Mapped[dict] = sa.Column(JSONB, nullable=False, default=dict)  # type: ignore
+    applicant: Mapped[dict] = sa.Column(SealedJSON, nullable=False, default=dict)  # type: ignore
     policy: Mapped[str] = sa.Column(sa.UnicodeText, nullable=False)  # type: ignore
     due: Mapped[datetime.date | None] = sa.Column(sa.Date)  # type: ignore
     accept_due: Mapped[datetime.date | None] = sa.Column(sa.Date)  # type: ignore

@@ -11,6 +11,8 @@ from sqlalchemy.orm import Mapped
 
 import ckan.plugins.toolkit as tk
 
+from ckanext.govopen.model.sealed import SealedJSON
+
 __all__ = ["Forward", "FORWARD_STATES"]
 
 # queued: not yet accepted by the origin (retried); forwarded: the origin holds it;
@@ -27,7 +29,7 @@ class Forward(tk.BaseModel):
     package_id: Mapped[str] = sa.Column(sa.UnicodeText, nullable=False)  # type: ignore
     origin_portal: Mapped[str] = sa.Column(sa.UnicodeText, nullable=False)  # type: ignore
     origin_dataset_id: Mapped[str] = sa.Column(sa.UnicodeText, nullable=False)  # type: ignore
-    applicant: Mapped[dict[str, Any]] = sa.Column(JSONB, nullable=False, default=dict)  # type: ignore
+    applicant: Mapped[dict[str, Any]] = sa.Column(SealedJSON, nullable=False, default=dict)  # type: ignore
     state: Mapped[str] = sa.Column(sa.UnicodeText, nullable=False)  # type: ignore
     attempts: Mapped[int] = sa.Column(sa.Integer, nullable=False, default=0)  # type: ignore
     last_error: Mapped[str | None] = sa.Column(sa.UnicodeText)  # type: ignore

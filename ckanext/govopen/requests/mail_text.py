@@ -17,11 +17,12 @@ from typing import Callable, Iterable, Mapping
 
 import jinja2
 
+from ckanext.govopen.requests.rules import IDENTIFIER_FIELDS
+
 __all__ = ["APPLICANT_FACTS", "EVENTS", "TEMPLATE_DIR", "compose", "quote_applicant"]
 
 TEMPLATE_DIR = Path(__file__).parents[1] / "templates" / "govopen" / "emails"
 EVENTS = tuple(sorted(p.stem for p in TEMPLATE_DIR.glob("*.txt") if not p.name.startswith("_")))
-_IDENTIFIER_KEYS = ("id_number", "credit_code")
 
 # Facts whose text comes from the applicant. `compose` quotes each one itself (a caller cannot
 # forget to), and builds `who` from it; a `who` the caller passes is dropped, so unquoted
@@ -113,7 +114,7 @@ def compose(event: str, facts: Mapping[str, str], site_title: str, link: str,
     (see `quote_applicant`); `who` names the applicant in the words the templates expect."""
     if event not in EVENTS:
         raise ValueError(f"unknown mail event {event!r}; known: {', '.join(EVENTS)}")
-    if any(k in facts for k in _IDENTIFIER_KEYS):
+    if any(k in facts for k in IDENTIFIER_FIELDS):
         raise ValueError("mail facts must not carry identifiers")
 
     def _(msgid: str, **params: object) -> str:

@@ -17,9 +17,9 @@ from ckanext.govopen.catalogue.codes import Problem, citizen_id_problems, credit
 
 __all__ = [
     "STATUSES", "OPEN_STATUSES", "END_STATUSES", "APPLICANT_TYPES", "USAGE_TYPES", "OBJECTION_TYPES",
-    "APPLICANT_FIELDS", "DECISIONS", "STEP_ROLES", "TransitionError", "next_status", "may_act",
+    "APPLICANT_FIELDS", "IDENTIFIER_FIELDS", "DECISIONS", "STEP_ROLES", "TransitionError", "next_status", "may_act",
     "may_view", "current_step", "step_problems",
-    "mask_request", "application_problems", "decision_problems", "grant_expiry_for_deemed", "is_true",
+    "mask_request", "sees_identifiers", "identifier_viewed", "application_problems", "decision_problems", "grant_expiry_for_deemed", "is_true",
     "undertook_public_interest",
     "licensing_required", "offered_kinds", "available_actions", "MESSAGES", "parse_date",
     "privacy_actions", "PRIVACY_REVIEWERS", "ANSWERED_STATUSES",
@@ -42,7 +42,8 @@ _DECIDED = {"approve": "approved", "reject": "rejected", "uphold": "upheld", "di
 APPLICANT_FIELDS = ("applicant_type", "applicant_name", "credit_code", "id_number", "purpose", "scenario",
                     "usage_type", "security_measures", "requested_until", "written_reply",
                     "public_interest_undertaking", "objection_type", "details")
-_MASKED = ("credit_code", "id_number")
+# Applicants' identifiers: masked for most viewers, sealed at rest (model/sealed.py), purged after retention.
+IDENTIFIER_FIELDS = ("id_number", "credit_code")
 _SEE_IDENTIFIERS = {"applicant", "decider", "authority", "sysadmin"}
 _MAY_VIEW = {"applicant", "applicant_department_member", "decider", "owner_member", "authority", "sysadmin"}
 # The form's limits, for every field an applicant fills in (the API takes the same).
@@ -167,12 +168,23 @@ def may_view(roles: Iterable[str]) -> bool:
     return bool(set(roles) & _MAY_VIEW)
 
 
+def sees_identifiers(roles: Iterable[str]) -> bool:
+    return bool(set(roles) & _SEE_IDENTIFIERS)
+
+
+def identifier_viewed(request: Mapping[str, Any], roles: Iterable[str]) -> bool:
+    """Whether showing REQUEST to a viewer with ROLES discloses an identifier to someone other
+    than the applicant (a decider, the data authority, a sysadmin): the security log records it."""
+    roles = set(roles)
+    return "applicant" not in roles and sees_identifiers(roles) and any(request.get(f) for f in IDENTIFIER_FIELDS)
+
+
 def mask_request(request: Mapping[str, Any], roles: Iterable[str]) -> dict[str, Any]:
     """A copy of REQUEST with identifiers masked unless ROLES may see them (the applicant,
     the deciding department's admins and editors, the data authority, sysadmins)."""
     out = dict(request)
-    if not set(roles) & _SEE_IDENTIFIERS:
-        for field in _MASKED:
+    if not sees_identifiers(roles):
+        for field in IDENTIFIER_FIELDS:
             if out.get(field):
                 out[field] = mask_identifier(out[field])
     return out

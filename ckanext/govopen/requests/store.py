@@ -8,6 +8,7 @@ import uuid
 from typing import Any, Iterable
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
@@ -214,15 +215,13 @@ def set_suspension(req: Request, suspend: bool, actor_id: str | None, note: str 
     return event
 
 
-IDENTIFIER_FIELDS = ("id_number", "credit_code")
-
-
 def purge_identifiers(closed_before: datetime.datetime) -> int:
     """Remove applicants' identifiers from requests closed before CLOSED_BEFORE, in one
     statement. Returns how many requests were purged."""
-    has_any = sa.or_(*(Request.applicant.has_key(f) for f in IDENTIFIER_FIELDS))
-    stripped = Request.applicant
-    for field in IDENTIFIER_FIELDS:
+    column = sa.type_coerce(Request.applicant, JSONB)  # plain JSONB operators: the keys are text
+    has_any = sa.or_(*(column.has_key(f) for f in workflow.IDENTIFIER_FIELDS))
+    stripped = column
+    for field in workflow.IDENTIFIER_FIELDS:
         stripped = stripped.op("-")(field)
     result = model.Session.execute(
         sa.update(Request).where(Request.closed < closed_before, has_any)

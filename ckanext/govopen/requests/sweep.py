@@ -27,6 +27,7 @@ from ckanext.govopen.deadlines import sla
 from ckanext.govopen.requests import rules as workflow
 from ckanext.govopen.requests import store
 from ckanext.govopen.model import utcnow
+from ckanext.govopen.security import audit
 from ckanext.govopen.text import N_
 
 __all__ = ["LOCK_KEY", "run"]
@@ -119,6 +120,8 @@ def _deem_approve(policy: str, rule: dl.KindPolicy, today: datetime.date, now: d
         FROM govopen_grant g WHERE g.request_id = r.id AND r.id = ANY(:ids)"""),
         {"ids": ids, "today": today.isoformat(), "citation": rule.citation})
     notifications.queue("deemed_approved", ids, tag="1")
+    audit.record_with_session("grant_created", details={"deemed_approved": True, "request_ids": sorted(ids),
+                                                        "citation": rule.citation})
     return len(ids)
 
 

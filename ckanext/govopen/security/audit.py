@@ -11,9 +11,10 @@ import ckan.model as model
 
 from ckanext.govopen.model import SecurityEvent
 
-__all__ = ["KINDS", "record", "client_address", "search"]
+__all__ = ["KINDS", "record", "record_with_session", "client_address", "search"]
 
-KINDS = ("login", "login_failed", "lockout", "login_refused", "token_created", "token_revoked", "role_changed")
+KINDS = ("login", "login_failed", "lockout", "login_refused", "token_created", "token_revoked", "role_changed",
+         "login_unlocked", "identifier_viewed", "grant_created", "grant_revoked", "sysadmin_action")
 
 
 def client_address() -> str | None:
@@ -26,13 +27,23 @@ def client_address() -> str | None:
     return request.remote_addr if has_request_context() else None
 
 
+def _row(kind: str, user_id: str | None, subject: str | None, details: dict[str, Any] | None) -> dict[str, Any]:
+    return {"created": datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None), "kind": kind,
+            "user_id": user_id, "subject": subject, "address": client_address(), "details": details or {}}
+
+
 def record(kind: str, user_id: str | None = None, subject: str | None = None,
            details: dict[str, Any] | None = None) -> None:
     """Append one event, committed on its own connection."""
-    row = {"created": datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None), "kind": kind,
-           "user_id": user_id, "subject": subject, "address": client_address(), "details": details or {}}
     with model.meta.engine.begin() as conn:
-        conn.execute(sa.insert(SecurityEvent.__table__).values(**row))
+        conn.execute(sa.insert(SecurityEvent.__table__).values(**_row(kind, user_id, subject, details)))
+
+
+def record_with_session(kind: str, user_id: str | None = None, subject: str | None = None,
+                        details: dict[str, Any] | None = None) -> None:
+    """Append one event in the session's transaction: it is kept exactly when what it records is
+    (the sweep's deemed approvals)."""
+    model.Session.execute(sa.insert(SecurityEvent.__table__).values(**_row(kind, user_id, subject, details)))
 
 
 def search(kind: str | None = None, user_id: str | None = None, since: datetime.datetime | None = None,

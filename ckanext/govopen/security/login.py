@@ -6,15 +6,21 @@ from __future__ import annotations
 
 import logging
 
+from redis.exceptions import RedisError
+
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.lib.redis import connect_to_redis
 
 from ckanext.govopen.security import audit, throttle
 
-__all__ = ["limits", "locked", "subject", "failed", "succeeded"]
+__all__ = ["Unavailable", "limits", "locked", "unlock", "subject", "failed", "succeeded"]
 
 log = logging.getLogger(__name__)
+
+
+class Unavailable(RuntimeError):
+    """The failure counters (Redis) cannot be reached: logins cannot be throttled, so they are refused."""
 
 
 def limits() -> throttle.Limits:
@@ -38,13 +44,28 @@ def _account_key(login: str) -> str:
 
 
 def locked(login: str, address: str) -> tuple[str, int] | None:
-    """(why, seconds until it is lifted) while a login is refused, else None."""
+    """(why, seconds until it is lifted) while a login is refused, else None. Raises
+    Unavailable when the counters cannot be read (fail closed: the caller refuses the login)."""
     rules = limits()
-    why = throttle.locked(_count(_account_key(login)), _count(throttle.address_key(address)), rules)
-    if why is None:
-        return None
-    key = _account_key(login) if why == "account" else throttle.address_key(address)
-    return why, max(1, int(connect_to_redis().ttl(key) or rules.window))
+    try:
+        why = throttle.locked(_count(_account_key(login)), _count(throttle.address_key(address)), rules)
+        if why is None:
+            return None
+        key = _account_key(login) if why == "account" else throttle.address_key(address)
+        return why, max(1, int(connect_to_redis().ttl(key) or rules.window))
+    except RedisError as error:
+        log.error("govopen: login counters unreachable (%s): logins are refused until Redis is back", error)
+        raise Unavailable(str(error)) from None
+
+
+def unlock(login: str, address: str) -> int:
+    """Clear the failure counts of LOGIN's account and of ADDRESS (either may be empty); how many
+    counters there were."""
+    keys = ([_account_key(login)] if login else []) + ([throttle.address_key(address)] if address else [])
+    try:
+        return int(connect_to_redis().delete(*keys)) if keys else 0
+    except RedisError as error:
+        raise Unavailable(str(error)) from None
 
 
 def _bump(key: str, window: int) -> int:
@@ -66,9 +87,14 @@ def failed(sender, **kwargs) -> None:
     """CKAN's failed_login signal (sender: the login as typed)."""
     login, address = str(sender or ""), audit.client_address() or ""
     rules = limits()
-    account = _bump(_account_key(login), rules.window)
-    by_address = _bump(throttle.address_key(address), rules.window)
     who = subject(login)
+    try:
+        account = _bump(_account_key(login), rules.window)
+        by_address = _bump(throttle.address_key(address), rules.window)
+    except RedisError as error:  # Redis went away after the check: the failure is still recorded
+        log.error("govopen: a failed login could not be counted (%s)", error)
+        audit.record("login_failed", subject=who, details={"uncounted": True})
+        return
     audit.record("login_failed", subject=who,
                  details={"account_failures": account, "address_failures": by_address})
     for count, limit, why in ((account, rules.per_account, "account"), (by_address, rules.per_address, "address")):
@@ -91,6 +117,9 @@ def succeeded(sender, user=None, **kwargs) -> None:
     """Flask-Login's user_logged_in signal: clear the account's failures, record the login."""
     if user is None or not getattr(user, "id", None):
         return
-    connect_to_redis().delete(throttle.account_key(f"user:{user.id}"))
+    try:
+        connect_to_redis().delete(throttle.account_key(f"user:{user.id}"))
+    except RedisError as error:  # the count runs out with its window
+        log.error("govopen: the account's failed logins could not be cleared (%s)", error)
     _stamp_session()
     audit.record("login", user_id=user.id, subject=user.id)

@@ -49,7 +49,6 @@ REFUSED = N_("The origin portal refused the application: {reason}")
 NOT_GRANTED = N_("This resource is not granted to you, or the grant has ended")
 DELIVERED = N_("Delivered through {portal}: {resource}")
 NOT_HELD = N_("This portal holds only a copy of this entry: apply to the portal that holds it (forwards are not relayed)")
-_IDENTIFIERS = ("credit_code", "id_number")
 
 
 # --- the upper portal ---------------------------------------------------------------------------
@@ -95,7 +94,7 @@ def granted(fwd: Forward) -> list[dict[str, Any]]:
 def forward_dict(fwd: Forward, see_identifiers: bool) -> dict[str, Any]:
     applicant = dict(fwd.applicant or {})
     if not see_identifiers:
-        for field in _IDENTIFIERS:
+        for field in workflow.IDENTIFIER_FIELDS:
             if applicant.get(field):
                 applicant[field] = mask_identifier(applicant[field])
     pkg = model.Package.get(fwd.package_id)
@@ -123,7 +122,7 @@ def _apply(fwd: Forward, state: dict[str, Any]) -> None:
 
 
 def _mask(fwd: Forward) -> None:
-    fwd.applicant = {k: (mask_identifier(v) if k in _IDENTIFIERS and v else v) for k, v in (fwd.applicant or {}).items()}
+    fwd.applicant = {k: (mask_identifier(v) if k in workflow.IDENTIFIER_FIELDS and v else v) for k, v in (fwd.applicant or {}).items()}
 
 
 def _send(fwd: Forward) -> None:

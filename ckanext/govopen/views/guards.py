@@ -140,7 +140,7 @@ def enforce_csrf():
 
 
 @govopen_web.after_app_request
-def protect_served_files(response: Response) -> Response:
+def protect_responses(response: Response) -> Response:
     for name, value in security_headers.security_headers(
             request.path, request.is_secure, tk.config.get("ckanext.govopen.security.hsts_seconds")).items():
         response.headers.setdefault(name, value)
@@ -148,6 +148,38 @@ def protect_served_files(response: Response) -> Response:
         for name, value in serving.file_headers(response.headers.get("Content-Type"),
                                                 response.headers.get("Content-Disposition")).items():
             response.headers[name] = value
+    return response
+
+
+def _reads_only(action: str) -> bool:
+    try:
+        return bool(getattr(tk.get_action(action), "side_effect_free", False))
+    except (KeyError, AttributeError):  # not an action (CKAN answers 400): nothing written
+        return True
+
+
+@govopen_web.after_app_request
+def audit_sysadmin_writes(response: Response) -> Response:
+    """Every write a sysadmin makes, by form or API (a POST to a page, an action that is not a
+    read), in the security audit log: the path, the action and the answer's status, never the
+    body (it may hold passwords)."""
+    if request.method not in _UNSAFE_METHODS or request.endpoint in ("user.login", "static"):
+        return response
+    user = tk.current_user
+    if not getattr(user, "is_authenticated", False) or not getattr(user, "sysadmin", False):
+        return response
+    action = (request.view_args or {}).get("logic_function") if request.endpoint and \
+        request.endpoint.startswith("api.") else None
+    if action and _reads_only(action):
+        return response
+    from ckanext.govopen.security import audit
+
+    try:
+        audit.record("sysadmin_action", user_id=user.id, subject=None,
+                     details={"method": request.method, "path": request.path, "action": action,
+                              "status": response.status_code})
+    except Exception:  # noqa: BLE001 - the write happened; its record failing is logged loudly
+        log.exception("govopen: a sysadmin's write could not be recorded in the security audit log")
     return response
 
 
@@ -189,14 +221,20 @@ def refuse_locked_logins():
     how long to wait, status 429; the password is not checked."""
     if request.method != "POST" or request.endpoint != "user.login":
         return None
+    from ckanext.govopen.security import audit
+
     login = request.form.get("login") or ""
     address = request.remote_addr or ""
-    refused = login_throttle.locked(login, address)
+    try:
+        refused = login_throttle.locked(login, address)
+    except login_throttle.Unavailable:
+        audit.record("login_refused", subject=login_throttle.subject(login), details={"by": "counters_unavailable"})
+        tk.h.flash_error(_("Logging in is not possible for a moment (the portal cannot count failed logins): "
+                           "try again in a few minutes"))
+        return tk.render("user/login.html", {}), 503
     if refused is None:
         return None
     why, seconds = refused
-    from ckanext.govopen.security import audit
-
     audit.record("login_refused", subject=login_throttle.subject(login), details={"by": why})
     minutes = max(1, -(-seconds // 60))
     message = (_("Too many failed logins for this account: try again in {minutes} minutes") if why == "account"

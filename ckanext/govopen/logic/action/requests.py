@@ -12,6 +12,7 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 
 from ckanext.govopen.requests import notifications
+from ckanext.govopen.security import audit
 from ckanext.govopen.translations import _
 from ckanext.govopen.requests import store
 from ckanext.govopen.requests import rules as workflow
@@ -223,7 +224,11 @@ def govopen_request_show(context, data_dict) -> dict[str, Any]:
     """
     tk.check_access("govopen_request_show", context, data_dict)
     req, roles = _load(context, data_dict["id"])
-    return store.request_dict(req, roles)
+    out = store.request_dict(req, roles)
+    if workflow.identifier_viewed(req.applicant or {}, roles):
+        audit.record("identifier_viewed", user_id=_user(context).id, subject=req.id,
+                     details={"requests": [out["number"]]})
+    return out
 
 
 @tk.side_effect_free
@@ -270,9 +275,15 @@ def govopen_request_list(context, data_dict) -> dict[str, Any]:
     # Set-based: one query for the page's datasets; memberships and the authority from above.
     packages = {p.id: p for p in model.Session.query(model.Package)
                 .filter(model.Package.id.in_({r.package_id for r in rows}))}
-    return {"count": count, "results": [
-        store.request_dict(r, store.roles_for(user, r, member_of, authority), with_events=False,
-                           package=packages.get(r.package_id)) for r in rows]}
+    results, viewed = [], []
+    for r in rows:
+        roles = store.roles_for(user, r, member_of, authority)
+        results.append(store.request_dict(r, roles, with_events=False, package=packages.get(r.package_id)))
+        if workflow.identifier_viewed(r.applicant or {}, roles):
+            viewed.append(results[-1]["number"])
+    if viewed:  # one event for the page: which requests' identifiers it showed
+        audit.record("identifier_viewed", user_id=user.id, subject=None, details={"requests": viewed})
+    return {"count": count, "results": results}
 
 
 @tk.validate(schema.govopen_request_note)
@@ -377,7 +388,18 @@ def govopen_request_decide(context, data_dict) -> dict[str, Any]:
     req.decision = decision
     event = store.record(req, "decide", user.id, to_status, data_dict.get("reason"))
     notifications.queue_for(req, "decided", event, user.id)
-    return _commit_and_show(context, req, roles)
+    out = _commit_and_show(context, req, roles)
+    if to_status == "approved":
+        _audit_grant("grant_created", user.id, grant, req)
+    return out
+
+
+def _audit_grant(kind: str, actor_id: str | None, grant: Grant, req: Request) -> None:
+    """Grants given and taken back, in the security log (after the commit: only what happened)."""
+    audit.record(kind, user_id=actor_id, subject=grant.holder_id if grant.holder_type == "user" else None,
+                 details={"grant_id": grant.id, "request_id": req.id, "dataset_id": grant.package_id,
+                          "resources": len(grant.resource_ids or []), "holder_type": grant.holder_type,
+                          "holder_id": grant.holder_id, "expires": grant.as_dict()["expires"]})
 
 
 @tk.validate(schema.govopen_request_note)
@@ -465,7 +487,12 @@ def govopen_grant_revoke(context, data_dict) -> dict[str, Any]:
         grant.revoked_by = user.id
         event = store.record(req, "revoke_grant", user.id, req.status, data_dict["reason"])
         notifications.queue_for(req, "grant_revoked", event, user.id)
+        revoked = True
+    else:
+        revoked = False
     if not context.get("defer_commit"):
         model.repo.commit()
         notifications.dispatch()
+    if revoked:
+        _audit_grant("grant_revoked", user.id, grant, req)
     return grant.as_dict()

@@ -12,7 +12,7 @@ import ckan.plugins.toolkit as tk
 from ckanext.govopen.security import audit
 from ckanext.govopen.translations import _
 
-__all__ = ["govopen_security_event_list", "api_token_create", "api_token_revoke", "organization_member_create",
+__all__ = ["govopen_security_event_list", "govopen_security_settings", "govopen_login_unlock", "api_token_create", "api_token_revoke", "organization_member_create",
            "organization_member_delete"]
 
 
@@ -85,10 +85,11 @@ def _when(data_dict, field: str) -> datetime.datetime | None:
 
 @tk.side_effect_free
 def govopen_security_event_list(context, data_dict) -> dict[str, Any]:
-    """The security audit log, newest first: logins, failed logins, lockouts, refused logins,
-    API tokens created and revoked. For sysadmins.
+    """The security audit log, newest first: logins, failed logins, lockouts, refused and
+    unlocked logins, API tokens created and revoked, role changes, identifiers shown to deciders,
+    grants given and revoked, sysadmins' writes. For the auditor (security/duties.py).
 
-    :param kind: one kind of event (login, login_failed, lockout, login_refused, token_created, token_revoked)
+    :param kind: one kind of event (security.audit.KINDS)
     :param user: events of one user (name or id), as actor or subject
     :param since: from this day (YYYY-MM-DD, UTC)  :param until: before this day
     :param limit: at most this many (default 50, at most 1000)  :param offset: to page
@@ -122,3 +123,54 @@ def govopen_security_event_list(context, data_dict) -> dict[str, Any]:
         raise tk.ValidationError(errors)
     count, events = audit.search(kind, user_id, bounds["since"], bounds["until"], limit, offset)
     return {"count": count, "results": events}
+
+
+_SETTINGS = ("login_failures_per_account", "login_failures_per_address", "login_window", "session_idle_minutes",
+             "session_max_hours", "token_days", "password_min_length", "hsts_seconds")
+
+
+@tk.side_effect_free
+def govopen_security_settings(context, data_dict) -> dict[str, Any]:
+    """The security settings in force (read from the configuration: the operator changes them),
+    who holds the separated duties, and how many keys seal applicants' identifiers (never the
+    keys). For the security administrator.
+    """
+    from ckanext.govopen.security import duties
+
+    tk.check_access("govopen_security_settings", context, data_dict or {})
+    return {
+        "settings": {name: tk.config.get(f"ckanext.govopen.security.{name}") for name in _SETTINGS},
+        "identifier_keys": len(str(tk.config.get("ckanext.govopen.identifier_keys") or "").split()),
+        "auditors": sorted(duties.names(tk.config.get(duties.AUDITORS))),
+        "administrators": sorted(duties.names(tk.config.get(duties.ADMINISTRATORS))),
+        "sysadmins": sorted(u.name for u in model.Session.query(model.User).filter(
+            model.User.sysadmin.is_(True), model.User.state == "active")),
+    }
+
+
+def govopen_login_unlock(context, data_dict) -> dict[str, Any]:
+    """Lift a login lockout at once: an account's (``login``: its name or e-mail) or a client
+    address's (``address``). For the security administrator; recorded in the audit log.
+
+    :param login: :param address: (one of them at least)
+    """
+    from ckanext.govopen.security import login as login_throttle
+
+    data_dict = data_dict or {}
+    tk.check_access("govopen_login_unlock", context, data_dict)
+    bad = {f: [_('Expected text')] for f in ("login", "address") if not isinstance(data_dict.get(f) or "", str)}
+    if bad:
+        raise tk.ValidationError(bad)
+    login = (data_dict.get("login") or "").strip()
+    address = (data_dict.get("address") or "").strip()
+    if not login and not address:
+        raise tk.ValidationError({"login": [_("Give an account's name or e-mail, or an address")]})
+    if login and model.User.by_name(login) is None and model.User.by_email(login) is None:
+        raise tk.ValidationError({"login": [_("User not found")]})
+    try:
+        cleared = login_throttle.unlock(login, address)
+    except login_throttle.Unavailable:
+        raise tk.ValidationError({"login": [_("The failed-login counters cannot be reached now: try again later")]})
+    audit.record("login_unlocked", user_id=_actor(context), subject=login_throttle.subject(login) if login else None,
+                 details={"address": address or None, "cleared": cleared})
+    return {"cleared": cleared}
