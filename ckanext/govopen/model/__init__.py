@@ -20,6 +20,20 @@ __all__ = ["CategoryChange", "Request", "RequestEvent", "Grant", "Notification",
            "user_departments"]
 
 
+def _package_indexes() -> None:
+    """govopen's indexes on CKAN's package table (migrations c9d0, e1f2), declared on CKAN's
+    table so that the models match the migrated database (`ckan db check`)."""
+    extras = model.package_table.c.extras
+    if any(i.name == "govopen_package_catalogue_code_idx" for i in model.package_table.indexes):
+        return
+    sa.Index("govopen_package_catalogue_code_idx", extras["catalogue_code"].astext)
+    sa.Index("govopen_package_origin_code_key", extras["origin_portal"].astext, extras["catalogue_code"].astext,
+             unique=True, postgresql_where=sa.text("state <> 'deleted' AND extras ? 'catalogue_code'"))
+
+
+_package_indexes()
+
+
 def _uuid() -> str:
     return str(uuid.uuid4())
 
@@ -60,6 +74,8 @@ class CategoryChange(tk.BaseModel):
     """One change of a dataset's open or share category. Public: shown on the dataset page."""
 
     __tablename__ = "govopen_category_change"
+    # Indexes and keys as the migrations made them (`ckan db check` compares): here too.
+    __table_args__ = (sa.Index("govopen_category_change_package_idx", "package_id", "created"),)
 
     id: Mapped[str] = sa.Column(sa.UnicodeText, primary_key=True, default=_uuid)  # type: ignore
     # No foreign key: the record outlives a purged dataset (migration e5a6).
@@ -94,6 +110,13 @@ class Request(tk.BaseModel):
     """
 
     __tablename__ = "govopen_request"
+    __table_args__ = (
+        sa.Index("govopen_request_org_due_idx", "owner_org", "status", "due"),
+        sa.Index("govopen_request_user_idx", "user_id", "created"),
+        sa.Index("govopen_request_package_idx", "package_id"),
+        sa.Index("govopen_request_open_due_idx", "due",
+                 postgresql_where=sa.text("status IN ('submitted', 'accepted', 'info_requested', 'resubmitted')")),
+    )
 
     id: Mapped[str] = sa.Column(sa.UnicodeText, primary_key=True, default=_uuid)  # type: ignore
     number: Mapped[int] = sa.Column(sa.Integer, sa.Sequence("govopen_request_number_seq"),
@@ -136,6 +159,7 @@ class RequestEvent(tk.BaseModel):
     """One step in a request's life. Append-only (the database refuses updates)."""
 
     __tablename__ = "govopen_request_event"
+    __table_args__ = (sa.Index("govopen_request_event_request_idx", "request_id", "id"),)
 
     id: Mapped[int] = sa.Column(sa.Integer, primary_key=True, autoincrement=True)  # type: ignore
     request_id: Mapped[str] = sa.Column(sa.UnicodeText, sa.ForeignKey("govopen_request.id", ondelete="CASCADE"),
@@ -153,6 +177,11 @@ class Grant(tk.BaseModel):
     of a department (share applications). Checked at every access by the gate."""
 
     __tablename__ = "govopen_grant"
+    __table_args__ = (
+        sa.Index("govopen_grant_holder_idx", "holder_type", "holder_id"),
+        sa.Index("govopen_grant_package_idx", "package_id"),
+        sa.Index("govopen_grant_expires_idx", "expires", postgresql_where=sa.text("revoked IS NULL")),
+    )
 
     id: Mapped[str] = sa.Column(sa.UnicodeText, primary_key=True, default=_uuid)  # type: ignore
     request_id: Mapped[str] = sa.Column(sa.UnicodeText, sa.ForeignKey("govopen_request.id", ondelete="CASCADE"),

@@ -15,6 +15,8 @@ __all__ = ["CatalogueImport"]
 
 class CatalogueImport(tk.BaseModel):
     __tablename__ = "govopen_catalogue_import"
+    __table_args__ = (sa.Index("govopen_catalogue_import_user_idx", "user_id"),
+                      sa.Index("govopen_catalogue_import_org_idx", "owner_org"))
 
     id: Mapped[str] = sa.Column(sa.UnicodeText, primary_key=True, default=lambda: str(uuid.uuid4()))  # type: ignore
     user_id: Mapped[str] = sa.Column(sa.UnicodeText, sa.ForeignKey("user.id", ondelete="CASCADE"), nullable=False)  # type: ignore

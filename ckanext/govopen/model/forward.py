@@ -22,6 +22,8 @@ FORWARD_STATES = ("queued", "forwarded", "answered", "failed")
 
 class Forward(tk.BaseModel):
     __tablename__ = "govopen_forward"
+    __table_args__ = (sa.Index("govopen_forward_user_idx", "user_id", "created"),
+                      sa.Index("govopen_forward_state_idx", "state"))
 
     id: Mapped[str] = sa.Column(sa.UnicodeText, primary_key=True)  # type: ignore
     kind: Mapped[str] = sa.Column(sa.UnicodeText, nullable=False)  # type: ignore

@@ -15,6 +15,7 @@ __all__ = ["Report"]
 
 class Report(tk.BaseModel):
     __tablename__ = "govopen_report"
+    __table_args__ = (sa.Index("govopen_report_target_idx", "target", "started"),)
 
     id: Mapped[str] = sa.Column(sa.UnicodeText, primary_key=True)  # type: ignore
     target: Mapped[str] = sa.Column(sa.UnicodeText, nullable=False)  # type: ignore

@@ -14,6 +14,7 @@ __all__ = ["UsageDay"]
 
 class UsageDay(tk.BaseModel):
     __tablename__ = "govopen_usage_day"
+    __table_args__ = (sa.Index("govopen_usage_day_package_idx", "package_id"),)
 
     day: Mapped[datetime.date] = sa.Column(sa.Date, primary_key=True)  # type: ignore
     # No foreign key: the figures outlive a purged dataset (as grants do).
