@@ -301,3 +301,55 @@ def test_headers_that_look_like_sql(site, create_with_upload):
     assert _status(res["id"])["status"] == "done", (_status(res["id"])["error"], _status(res["id"])["error_params"])
     assert [f["info"]["label"] for f in helpers.call_action("datastore_info", id=res["id"])["fields"]] == headers
     assert list(_rows(res["id"], q="4")[0].values())[:6] == ["1", "2", "3", "4", "5", "6"]  # then the rank
+
+
+def test_a_name_that_rebinds_to_an_inner_address_reaches_nothing(monkeypatch):
+    """DNS rebinding: the name resolves to a public address for the check, then to the portal's
+    network for the connection. The loader connects to the address it checked."""
+    import io
+    import socket
+
+    hits = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            hits.append(self.path)
+            body = _csv(ROWS).encode("utf-8")
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    real = socket.getaddrinfo
+    answers = iter(["127.0.0.2"])  # the first answer (the check's), then the inner address
+
+    def rebinding(host, *args, **kwargs):
+        if host == "data.rebind.example":
+            return real(next(answers, "127.0.0.1"), *args, **kwargs)
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", rebinding)
+    monkeypatch.setattr(loader, "_public", lambda address: address == "127.0.0.2")  # stands for a public one
+    monkeypatch.setitem(config, "ckanext.govopen.datastore.fetch_private_addresses", False)
+    try:
+        with pytest.raises(loader.LoadFailed) as failed:
+            loader._download(f"http://data.rebind.example:{server.server_port}/units.csv", io.BytesIO(), 1 << 20)
+        assert failed.value.msgid == loader.FETCH_FAILED  # 127.0.0.2: nobody listens there
+        assert hits == []  # the inner server was never asked
+        # a name that resolves to the same inner address throughout is refused before connecting
+        answers = iter([])
+        with pytest.raises(loader.LoadFailed) as refused:
+            loader._download(f"http://data.rebind.example:{server.server_port}/units.csv", io.BytesIO(), 1 << 20)
+        assert refused.value.msgid == loader.ADDRESS_REFUSED and hits == []
+        # and a checked address is where the connection goes (the Host header keeps the name)
+        monkeypatch.setattr(loader, "_public", lambda address: True)
+        out = io.BytesIO()
+        loader._download(f"http://data.rebind.example:{server.server_port}/units.csv", out, 1 << 20)
+        assert out.getvalue().decode("utf-8").startswith("序号") and hits == ["/units.csv"]
+    finally:
+        server.shutdown()

@@ -33,8 +33,9 @@ import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import certifi
 import psycopg2
-import requests
+import urllib3
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
@@ -225,45 +226,79 @@ def _fetched(res: dict[str, Any]) -> Iterator[str]:
         yield f.name
 
 
-def _check_host(url: str) -> None:
+def _public(address: str) -> bool:
+    return ipaddress.ip_address(address).is_global
+
+
+def _check_host(url: str) -> str | None:
+    """The address to connect to for URL, every address its host resolves to being public; None
+    where the portal allows private addresses (then the connection resolves the name itself)."""
     parts = urllib.parse.urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise LoadFailed(FETCH_FAILED, reason=f"not an http(s) link: {url[:200]}")
     if tk.config["ckanext.govopen.datastore.fetch_private_addresses"]:
-        return
+        return None
     try:
         infos = socket.getaddrinfo(parts.hostname, parts.port or 80, proto=socket.IPPROTO_TCP)
     except OSError as e:
         raise LoadFailed(FETCH_FAILED, reason=str(e)) from e
-    for info in infos:
-        address = ipaddress.ip_address(info[4][0])
-        if not address.is_global:
-            raise LoadFailed(ADDRESS_REFUSED, host=parts.hostname)
+    addresses = [info[4][0] for info in infos]
+    if not addresses or not all(_public(a) for a in addresses):
+        raise LoadFailed(ADDRESS_REFUSED, host=parts.hostname)
+    return addresses[0]
+
+
+def _pool(url: str, address: str | None) -> urllib3.HTTPConnectionPool:
+    """A connection pool for URL's host that connects to ADDRESS, the one that was checked: a
+    name resolving to a public address for the check and to an inner one for the connection
+    (DNS rebinding) reaches nothing inside. The Host header, TLS name and certificate check stay
+    the host's."""
+    parts = urllib.parse.urlsplit(url)
+    https = parts.scheme == "https"
+    base = urllib3.connection.HTTPSConnection if https else urllib3.connection.HTTPConnection
+
+    class Pinned(base):  # type: ignore[valid-type, misc]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            if address is not None:
+                self._dns_host = address  # where to connect; `host` stays the name
+
+    pool_cls = urllib3.HTTPSConnectionPool if https else urllib3.HTTPConnectionPool
+    extra = {"cert_reqs": "CERT_REQUIRED", "ca_certs": certifi.where()} if https else {}
+    pool = pool_cls(parts.hostname, parts.port or (443 if https else 80), retries=False,
+                    timeout=urllib3.Timeout(connect=10, read=60), maxsize=1, **extra)
+    pool.ConnectionCls = Pinned
+    return pool
 
 
 def _download(url: str, out, limit: int) -> None:
     # Redirects are followed by hand, each target checked like the first: a public link must not
     # bounce the worker to an address inside the network.
     for _ in range(5):
-        _check_host(url)
+        address = _check_host(url)
+        parts = urllib.parse.urlsplit(url)
+        target = urllib.parse.urlunsplit(("", "", parts.path or "/", parts.query, ""))
         try:
-            response = requests.get(url, stream=True, timeout=(10, 60), allow_redirects=False,
-                                    headers={"User-Agent": "ckanext-govopen DataStore loader"})
-        except requests.RequestException as e:
+            with _pool(url, address) as pool:
+                response = pool.urlopen("GET", target, redirect=False, preload_content=False,
+                                        headers={"User-Agent": "ckanext-govopen DataStore loader"})
+                try:
+                    if response.status in (301, 302, 303, 307, 308) and response.headers.get("Location"):
+                        url = urllib.parse.urljoin(url, response.headers["Location"])
+                        continue
+                    if response.status != 200:
+                        raise LoadFailed(FETCH_FAILED, reason=f"HTTP {response.status}")
+                    size = 0
+                    for chunk in response.stream(1 << 20):
+                        size += len(chunk)
+                        if size > limit:
+                            raise LoadFailed(TOO_LARGE, mb=limit // (1024 * 1024))
+                        out.write(chunk)
+                    return
+                finally:
+                    response.release_conn()
+        except urllib3.exceptions.HTTPError as e:
             raise LoadFailed(FETCH_FAILED, reason=str(e)[:300]) from e
-        with response:
-            if response.is_redirect:
-                url = urllib.parse.urljoin(url, response.headers.get("Location", ""))
-                continue
-            if response.status_code != 200:
-                raise LoadFailed(FETCH_FAILED, reason=f"HTTP {response.status_code}")
-            size = 0
-            for chunk in response.iter_content(1 << 20):
-                size += len(chunk)
-                if size > limit:
-                    raise LoadFailed(TOO_LARGE, mb=limit // (1024 * 1024))
-                out.write(chunk)
-            return
     raise LoadFailed(FETCH_FAILED, reason="too many redirects")
 
 
