@@ -212,9 +212,18 @@ def govopen_usage(package_id: str) -> dict[str, int]:
     return count.totals(package_id)
 
 
-def govopen_datastore_load(resource_id: str) -> dict | None:
+def govopen_datastore_load(resource_id: str, once: bool = False) -> dict | None:
     """The resource's last DataStore load for its page (None when there is none or the DataStore
-    is off), with ``percent`` of the file read and ``may_reload`` for whoever may edit it."""
+    is off), with ``percent`` of the file read and ``may_reload`` for whoever may edit it. With
+    ONCE, read once per request (the page's blocks each ask)."""
+    if once:
+        from flask import g, has_request_context
+
+        if has_request_context():
+            cache = g.setdefault("govopen_datastore_loads", {})
+            if resource_id not in cache:
+                cache[resource_id] = govopen_datastore_load(resource_id)
+            return cache[resource_id]
     import ckan.plugins as p
 
     if not p.plugin_loaded("datastore"):

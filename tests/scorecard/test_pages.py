@@ -58,8 +58,12 @@ def test_exports_hold_the_tables_figures(app, people):
     assert (header[3], tidy[3]) == ("更新及时的目录（%）", "75")
     res = app.get("/scorecard/export.xlsx?period=2025Q2", headers=people["authority"])
     sheet = openpyxl.load_workbook(io.BytesIO(res.get_data())).active
-    values = [[c.value or "" for c in r] for r in sheet.iter_rows()]
-    assert values[0] == header and values[1] == tidy
+    values = [[c.value for c in r] for r in sheet.iter_rows()]
+    assert values[0] == header
+    # the figures are numbers there (a spreadsheet sums them), the same figures as the CSV's text
+    assert values[1][0] == 1 and values[1][3] == 75 and isinstance(values[1][3], (int, float))
+    assert isinstance(values[1][1], str)
+    assert [("" if v is None else f"{v:g}" if isinstance(v, (int, float)) else v) for v in values[1]] == tidy
     assert app.get("/scorecard/export.pdf", headers=people["authority"]).status_code == 404
     assert app.get("/scorecard/export.csv", headers=people["stranger"]).status_code == 403
 

@@ -17,6 +17,7 @@ import dataclasses
 import io
 import zipfile
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from ckanext.govopen.catalogue import template
 from ckanext.govopen.text import N_, detect_encoding
@@ -140,9 +141,10 @@ def _item_headers() -> list[str]:
     return [template.COLUMNS[1].header, *(c.header for c in template.ITEM_COLUMNS)]
 
 
-def write_sheets(sheets: Iterable[tuple[str, Sequence[str], Iterable[Sequence[str]]]]) -> bytes:
-    """A workbook of (title, headers, rows) sheets, every cell text: never a formula, a number
-    or a date, whatever it starts with."""
+def write_sheets(sheets: Iterable[tuple[str, Sequence[str], Iterable[Sequence[Any]]]]) -> bytes:
+    """A workbook of (title, headers, rows) sheets. Every text cell stays text: never a formula,
+    a number or a date, whatever it starts with. Python numbers (int, float: a figure, never
+    typed text) are written as numbers, so that a spreadsheet can sum them; None is empty."""
     import openpyxl
     from openpyxl.cell import WriteOnlyCell
 
@@ -153,8 +155,10 @@ def write_sheets(sheets: Iterable[tuple[str, Sequence[str], Iterable[Sequence[st
         for row in body:
             cells = []
             for value in row:
-                cell = WriteOnlyCell(sheet, value=value)
-                cell.data_type = "s"
+                number = isinstance(value, (int, float)) and not isinstance(value, bool)
+                cell = WriteOnlyCell(sheet, value=value if number else ("" if value is None else str(value)))
+                if not number:
+                    cell.data_type = "s"
                 cells.append(cell)
             sheet.append(cells)
     out = io.BytesIO()

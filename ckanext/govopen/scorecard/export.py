@@ -10,7 +10,7 @@ from ckanext.govopen.catalogue import spreadsheet
 from ckanext.govopen.text import N_
 from ckanext.govopen.translations import text
 
-__all__ = ["LABELS", "CHART_LIBRARY", "COLUMNS", "SUMMARY", "percent", "headers", "rows", "csv_bytes", "xlsx_bytes"]
+__all__ = ["LABELS", "CHART_LIBRARY", "COLUMNS", "SUMMARY", "percent", "share", "headers", "rows", "csv_bytes", "xlsx_bytes"]
 
 
 # Chart.js, installed into the plugin's public folder by scripts/deps.sh (not in the repository).
@@ -26,7 +26,12 @@ LABELS = {
 
 def percent(ratio: float | None) -> str:
     """A ratio as a whole-ish percentage (``83.3``), or an empty cell when it is not assessed."""
-    return "" if ratio is None else f"{100 * ratio:.1f}".removesuffix(".0")
+    return "" if ratio is None else f"{share(ratio):.1f}".removesuffix(".0")
+
+
+def share(ratio: float | None) -> float | None:
+    """A ratio as a percentage rounded to one decimal (a number for the spreadsheet), or None."""
+    return None if ratio is None else round(100 * ratio, 1)
 
 
 def _value(value: Any) -> str:
@@ -39,11 +44,11 @@ def _value(value: Any) -> str:
     return str(value)
 
 
-def _kind_on_time(dept: dict, kind: str) -> str:
+def _kind_on_time(dept: dict, kind: str) -> float | None:
     """On time over assessed (answered, or overdue without an answer) for one kind of request."""
     figures = dept["requests"]["by_kind"].get(kind) or {}
     assessed = figures.get("on_time", 0) + figures.get("late", 0)
-    return percent(figures["on_time"] / assessed) if assessed else ""
+    return share(figures["on_time"] / assessed) if assessed else None
 
 
 Column = tuple[str, Callable[[dict], Any]]
@@ -52,11 +57,11 @@ COLUMNS: Sequence[Column] = (
     (N_("Rank"), lambda d: d["rank"]),
     (N_("Department"), lambda d: d["title"]),
     (N_("Score"), lambda d: d["score"]),
-    (N_("Fresh entries (%)"), lambda d: percent(d["ratios"]["freshness"])),
-    (N_("Complete fields (%)"), lambda d: percent(d["ratios"]["completeness"])),
-    (N_("Upkeep on time (%)"), lambda d: percent(d["ratios"]["upkeep"])),
-    (N_("Requests on time (%)"), lambda d: percent(d["ratios"]["requests_on_time"])),
-    (N_("Machine-readable (%)"), lambda d: percent(d["ratios"]["openness"])),
+    (N_("Fresh entries (%)"), lambda d: share(d["ratios"]["freshness"])),
+    (N_("Complete fields (%)"), lambda d: share(d["ratios"]["completeness"])),
+    (N_("Upkeep on time (%)"), lambda d: share(d["ratios"]["upkeep"])),
+    (N_("Requests on time (%)"), lambda d: share(d["ratios"]["requests_on_time"])),
+    (N_("Machine-readable (%)"), lambda d: share(d["ratios"]["openness"])),
     (N_("Entries"), lambda d: d["entries"]),
     (N_("Fresh"), lambda d: d["freshness"]["fresh"]),
     (N_("Assessed for freshness"), lambda d: d["freshness"]["assessed"]),
@@ -73,8 +78,8 @@ COLUMNS: Sequence[Column] = (
     (N_("Error reports answered on time (%)"), lambda d: _kind_on_time(d, "correction")),
     (N_("Deemed approved"), lambda d: d["requests"]["deemed"]),
     (N_("Escalated"), lambda d: d["requests"]["escalated"]),
-    (N_("Unconditionally open (%)"), lambda d: percent(d["openness"]["open_ratio"])),
-    (N_("On-application entries applied for (%)"), lambda d: percent(d["openness"]["applied_ratio"])),
+    (N_("Unconditionally open (%)"), lambda d: share(d["openness"]["open_ratio"])),
+    (N_("On-application entries applied for (%)"), lambda d: share(d["openness"]["applied_ratio"])),
     (N_("Page views"), lambda d: d["usage"]["view"]),
     (N_("Downloads"), lambda d: d["usage"]["download"]),
     (N_("API reads"), lambda d: d["usage"]["api"]),
@@ -96,9 +101,11 @@ def headers(summary: bool = False) -> list[str]:
     return [text(name) for name, _ in _columns(summary)]
 
 
-def rows(card: dict, summary: bool = False) -> list[list[str]]:
+def rows(card: dict, summary: bool = False, typed: bool = False) -> list[list[Any]]:
+    """The table's rows: text cells (CSV), or with TYPED the figures as numbers (XLSX)."""
     columns = _columns(summary)
-    return [[_value(get(d)) for _, get in columns] for d in card["departments"]]
+    cell = (lambda v: v if isinstance(v, (int, float)) and not isinstance(v, bool) else _value(v)) if typed else _value
+    return [[cell(get(d)) for _, get in columns] for d in card["departments"]]
 
 
 def _title(card: dict) -> str:
@@ -110,4 +117,4 @@ def csv_bytes(card: dict) -> bytes:
 
 
 def xlsx_bytes(card: dict) -> bytes:
-    return spreadsheet.write_sheets([(_title(card), headers(), rows(card))])
+    return spreadsheet.write_sheets([(_title(card), headers(), rows(card, typed=True))])
