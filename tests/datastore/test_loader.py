@@ -56,6 +56,26 @@ def _work() -> None:
     jobs.Worker(["default"]).work(burst=True)
 
 
+def _serve(body: bytes) -> tuple[http.server.ThreadingHTTPServer, list[str]]:
+    """A web server on loopback answering every GET with BODY; the paths it was asked for."""
+    hits: list[str] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            hits.append(self.path)
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, hits
+
+
 def _upload(site, create_with_upload, content: bytes, filename: str, **extra):
     return create_with_upload(content, filename, context=dict(site["context"]), package_id=site["pkg"]["id"],
                               name=filename, url="", **extra)
@@ -126,19 +146,7 @@ def test_xlsx_and_a_linked_file(site, create_with_upload, tmp_path):
     book.save(path)
     res = _upload(site, create_with_upload, path.read_bytes(), "t.xlsx")
 
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):
-            body = _csv(ROWS).encode("gbk")
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    server, _hits = _serve(_csv(ROWS).encode("gbk"))
     try:
         linked = helpers.call_action("resource_create", context=dict(site["context"]), package_id=site["pkg"]["id"],
                                      name="链接", url=f"http://127.0.0.1:{server.server_port}/units.csv", format="CSV")
@@ -309,22 +317,7 @@ def test_a_name_that_rebinds_to_an_inner_address_reaches_nothing(monkeypatch):
     import io
     import socket
 
-    hits = []
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):
-            hits.append(self.path)
-            body = _csv(ROWS).encode("utf-8")
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    server, hits = _serve(_csv(ROWS).encode("utf-8"))
     real = socket.getaddrinfo
     answers = iter(["127.0.0.2"])  # the first answer (the check's), then the inner address
 

@@ -127,3 +127,22 @@ def test_the_portal_refuses_to_start_without_a_key():
         GovopenPlugin().update_config({"ckan.plugins": "activity govopen"})
     with pytest.raises(RuntimeError, match="key 1 is not a Fernet key"):
         GovopenPlugin().update_config({"ckan.plugins": "activity govopen", "ckanext.govopen.identifier_keys": "x"})
+
+
+def test_the_reseal_and_new_key_commands(portal, cli, monkeypatch):
+    from ckanext.govopen.cli import govopen
+
+    p = portal
+    req = call("govopen_request_create", p["citizen"], **application(p))
+    model.Session.execute(sa.text("UPDATE govopen_request SET applicant = jsonb_set(applicant, '{id_number}', "
+                                  "to_jsonb(CAST(:n AS text))) WHERE id = :id"), {"n": ID_NUMBER, "id": req["id"]})
+    model.Session.commit()
+    made = cli.invoke(govopen, ["identifiers", "new-key"])
+    new = made.output.strip()
+    assert made.exit_code == 0 and sealing.keyring(new)
+    monkeypatch.setitem(tk.config, "ckanext.govopen.identifier_keys", f"{new} {tk.config['ckanext.govopen.identifier_keys']}")
+    done = cli.invoke(govopen, ["identifiers", "reseal", "--batch", "10"])
+    assert done.exit_code == 0, done.output
+    assert "govopen_request: 1 rows resealed" in done.output and "identifiers in clear: 0" in done.output
+    stored = model.Session.execute(sa.text("SELECT applicant ->> 'id_number' FROM govopen_request")).scalar()
+    assert sealing.unseal(stored, sealing.keyring(new)) == ID_NUMBER
