@@ -173,3 +173,15 @@ def test_logins_are_refused_clearly_while_redis_is_down(app, monkeypatch):
     assert _events("login_failed")[-1].details == {"uncounted": True}
     with pytest.raises(ValidationError):
         helpers.call_action("govopen_login_unlock", context={"user": factories.Sysadmin()["name"]}, login=user["name"])
+
+
+def test_the_request_page_tells_a_decider_the_view_is_recorded(app, portal):
+    p = portal
+    req = call("govopen_request_create", p["citizen"], **application(p))
+    notice = "每次查看都会记入安全审计日志"
+    for who, shown in (("editor", True), ("citizen", False), ("plain", False)):
+        token = {"Authorization": factories.APIToken(user=p[who]["name"])["token"]}
+        body = app.get(f"/requests/{req['id']}", headers=token).get_data(as_text=True)
+        assert (notice in body) is shown, who
+        assert (ID_NUMBER in body) is (who != "plain"), who
+    assert [e.user_id for e in _events("identifier_viewed")] == [p["editor"]["id"]]

@@ -193,7 +193,7 @@ def test_the_log_page_and_its_export(app):
     _login(app, "nobody", "wrong")
     token = {"Authorization": factories.APIToken(user=admin["name"])["token"]}
     body = app.get("/ckan-admin/security-events/?kind=login_failed", headers=token).get_data(as_text=True)
-    assert body.count("<td>login_failed</td>") == 2
+    assert body.count('<td title="login_failed">登录失败</td>') == 2
     bad = app.get("/ckan-admin/security-events/?since=someday", headers=token).get_data(as_text=True)
     assert 'id="error-since"' in bad
     rows = list(csv.reader(io.StringIO(app.get("/ckan-admin/security-events/export.csv?kind=login_failed",

@@ -10,6 +10,7 @@ import json
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 import ckan.model as model
@@ -115,6 +116,12 @@ def request_facts(start: datetime.date, end: datetime.date, department_ids: list
     return facts
 
 
+def _beijing_day_sql(column: str) -> str:
+    """requests.store.beijing_day of a govopen_request column, as SQL text for the query below."""
+    return str(store.beijing_day(sa.literal_column(column)).compile(
+        dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}))
+
+
 def request_summary(start: datetime.date, end: datetime.date, as_of: datetime.date,
                     department_ids: list[str]) -> dict[str, dict]:
     """``figures.request_figures`` of each department's requests received in [START, END],
@@ -130,16 +137,17 @@ def request_summary(start: datetime.date, end: datetime.date, as_of: datetime.da
         return found
     params = {"orgs": list(department_ids), "start": start, "end": end, "as_of": as_of, "answered": list(rules.ANSWERED_STATUSES),
               "counts": counts, "first": start, "last": last}
-    facts = """
+    created, closed = _beijing_day_sql("created"), _beijing_day_sql("closed")
+    facts = f"""
         WITH r AS (
             SELECT owner_org, kind, escalated IS TRUE AS escalated, status = 'deemed_approved' AS deemed,
-                   CAST(timezone('Asia/Shanghai', timezone('UTC', created)) AS date) AS submitted,
+                   {created} AS submitted,
                    CASE WHEN status = 'withdrawn' THEN NULL ELSE due END AS due,
                    CASE WHEN status = ANY(:answered) AND status <> 'deemed_approved'
-                        THEN CAST(timezone('Asia/Shanghai', timezone('UTC', closed)) AS date) END AS answered
+                        THEN {closed} END AS answered
             FROM govopen_request
             WHERE owner_org = ANY(:orgs)
-              AND CAST(timezone('Asia/Shanghai', timezone('UTC', created)) AS date) BETWEEN :start AND :end)"""
+              AND {created} BETWEEN :start AND :end)"""
     # One pass: per department and kind (the counts), and per department (the median).
     rows = model.Session.execute(sa.text(facts + """
         SELECT owner_org, kind, count(*), count(answered),

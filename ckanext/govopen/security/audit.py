@@ -10,11 +10,21 @@ import sqlalchemy as sa
 import ckan.model as model
 
 from ckanext.govopen.model import SecurityEvent
+from ckanext.govopen.text import N_
 
-__all__ = ["KINDS", "record", "record_with_session", "client_address", "search"]
+__all__ = ["KINDS", "LABELS", "record", "record_with_session", "client_address", "search"]
 
 KINDS = ("login", "login_failed", "lockout", "login_refused", "token_created", "token_revoked", "role_changed",
          "login_unlocked", "identifier_viewed", "grant_created", "grant_revoked", "sysadmin_action")
+# What the log's page calls each kind (translated there; the CSV and the API keep the kinds).
+LABELS = {
+    "login": N_("Login"), "login_failed": N_("Failed login"), "lockout": N_("Login locked"),
+    "login_refused": N_("Login refused"), "token_created": N_("API token created"),
+    "token_revoked": N_("API token revoked"), "role_changed": N_("Role in a department changed"),
+    "login_unlocked": N_("Lockout lifted"), "identifier_viewed": N_("Identifier shown in clear"),
+    "grant_created": N_("Access granted"), "grant_revoked": N_("Access revoked"),
+    "sysadmin_action": N_("Write by a sysadmin"),
+}
 
 
 def client_address() -> str | None:

@@ -46,7 +46,7 @@ def index() -> str | Response:
     except tk.ValidationError as e:
         found, errors = {"count": 0, "results": []}, e.error_dict
     return tk.render("govopen/admin/security_events.html", {
-        "found": found, "filters": filters, "errors": errors, "kinds": audit.KINDS,
+        "found": found, "filters": filters, "errors": errors, "kinds": audit.KINDS, "labels": audit.LABELS,
         "pager": pager(found["count"], page, **filters)})
 
 
