@@ -82,6 +82,8 @@ render_config() {
     "ckan.views.default_views=datatables_view"
 
     "ckanext.govopen.policy=${GOVOPEN_POLICY:-chaohu}"
+    "ckanext.govopen.security.auditors=${GOVOPEN_AUDITORS:-}"
+    "ckanext.govopen.security.administrators=${GOVOPEN_SECURITY_ADMINISTRATORS:-}"
     "ckanext.govopen.sync.tokens_file=/srv/govopen/sync/sync-tokens.json"
     "ckanext.govopen.sync.origins_file=/srv/govopen/sync/sync-origins.json"
     "ckanext.govopen.sync.targets_file=/srv/govopen/sync/sync-targets.json"
