@@ -14,6 +14,7 @@ from ckan.tests import factories, helpers
 from ckanext.govopen.model import SecurityEvent
 from ckanext.govopen.security import duties
 from ckanext.govopen.security import login as login_throttle
+from ckanext.govopen.security import throttle
 from tests.requests_support import ID_NUMBER, application, approve, call
 from tests.security.test_login import PASSWORD, _login
 
@@ -45,6 +46,12 @@ def test_duty_rules():
     assert not duties.holds(frozenset({"li"}), None, False)
     assert duties.overlap_problem(frozenset({"li"}), frozenset({"wang"})) is None
     assert "li" in duties.overlap_problem(frozenset({"li", "x"}), frozenset({"li"}))
+
+
+def test_address_counters_name_their_address():
+    for address in ("10.0.0.8", "2001:db8::7", ""):
+        assert throttle.address_of(throttle.address_key(address)) == (address or "unknown")
+    assert throttle.address_of(throttle.account_key("li")) is None
 
 
 def test_mixed_duties_refuse_to_start():
@@ -109,9 +116,11 @@ def test_the_settings_page_lifts_a_lockout(app):
     admin, user = factories.Sysadmin(password=PASSWORD), factories.User(password=PASSWORD)
     for _attempt in range(5):
         _login(app, user["name"], "wrong")
+    connect_to_redis().set(throttle.address_key("2001:db8::7"), 20, ex=600)  # an address locked too (IPv6)
     assert _login(app, admin["name"], PASSWORD).status_code == 302
     page = app.get("/ckan-admin/security/").get_data(as_text=True)
     assert "ckanext.govopen.security.login_window" in page and "900" in page
+    assert "被锁定的账号：1 个" in page and "<code>2001:db8::7</code>" in page
     import re
 
     token = re.search(r'name="_csrf_token" value="([^"]+)"', page).group(1)
@@ -171,8 +180,10 @@ def test_logins_are_refused_clearly_while_redis_is_down(app, monkeypatch):
     # the failure handler and the unlock answer without a 500 too
     login_throttle.failed(user["name"])
     assert _events("login_failed")[-1].details == {"uncounted": True}
+    admin = factories.Sysadmin()
     with pytest.raises(ValidationError):
-        helpers.call_action("govopen_login_unlock", context={"user": factories.Sysadmin()["name"]}, login=user["name"])
+        helpers.call_action("govopen_login_unlock", context={"user": admin["name"]}, login=user["name"])
+    assert helpers.call_action("govopen_security_settings", context={"user": admin["name"]})["locked"] is None
 
 
 def test_the_request_page_tells_a_decider_the_view_is_recorded(app, portal):

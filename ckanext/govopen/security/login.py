@@ -14,7 +14,7 @@ from ckan.lib.redis import connect_to_redis
 
 from ckanext.govopen.security import audit, throttle
 
-__all__ = ["Unavailable", "limits", "locked", "unlock", "subject", "failed", "succeeded"]
+__all__ = ["Unavailable", "limits", "locked", "locked_now", "unlock", "subject", "failed", "succeeded"]
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +66,27 @@ def unlock(login: str, address: str) -> int:
         return int(connect_to_redis().delete(*keys)) if keys else 0
     except RedisError as error:
         raise Unavailable(str(error)) from None
+
+
+def locked_now() -> dict:
+    """What is locked at this moment: how many accounts (their keys are hashes: no names), and
+    which client addresses, with the seconds left. Raises Unavailable without Redis."""
+    rules = limits()
+    redis = connect_to_redis()
+    accounts, addresses = 0, []
+    try:
+        for key in redis.scan_iter(match="govopen:login:*", count=500):
+            name = key.decode() if isinstance(key, bytes) else key
+            address = throttle.address_of(name)
+            if int(redis.get(name) or 0) < (rules.per_account if address is None else rules.per_address):
+                continue
+            if address is None:
+                accounts += 1
+            else:
+                addresses.append({"address": address, "seconds": max(1, int(redis.ttl(name) or rules.window))})
+    except RedisError as error:
+        raise Unavailable(str(error)) from None
+    return {"accounts": accounts, "addresses": sorted(addresses, key=lambda a: a["address"])}
 
 
 def _bump(key: str, window: int) -> int:

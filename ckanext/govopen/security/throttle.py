@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 
-__all__ = ["Limits", "account_key", "address_key", "locked"]
+__all__ = ["Limits", "account_key", "address_key", "address_of", "locked"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -31,8 +31,16 @@ def account_key(login: str) -> str:
     return f"govopen:login:account:{digest}"
 
 
+_ADDRESS = "govopen:login:address:"
+
+
 def address_key(address: str) -> str:
-    return f"govopen:login:address:{address.strip() or 'unknown'}"
+    return f"{_ADDRESS}{address.strip() or 'unknown'}"
+
+
+def address_of(key: str) -> str | None:
+    """The client address an address counter's KEY counts (IPv6 included), None for an account's."""
+    return key[len(_ADDRESS):] if key.startswith(_ADDRESS) else None
 
 
 def locked(account_failures: int, address_failures: int, limits: Limits) -> str | None:

@@ -132,13 +132,21 @@ _SETTINGS = ("login_failures_per_account", "login_failures_per_address", "login_
 @tk.side_effect_free
 def govopen_security_settings(context, data_dict) -> dict[str, Any]:
     """The security settings in force (read from the configuration: the operator changes them),
-    who holds the separated duties, and how many keys seal applicants' identifiers (never the
-    keys). For the security administrator.
+    who holds the separated duties, how many keys seal applicants' identifiers (never the keys),
+    and what is locked now (``locked``: a count of accounts, the addresses with the seconds left;
+    None when Redis cannot be read). For the security administrator.
     """
     from ckanext.govopen.security import duties
 
+    from ckanext.govopen.security import login as login_throttle
+
     tk.check_access("govopen_security_settings", context, data_dict or {})
+    try:
+        locked = login_throttle.locked_now()
+    except login_throttle.Unavailable:
+        locked = None  # the page says the counters cannot be read
     return {
+        "locked": locked,
         "settings": {name: tk.config.get(f"ckanext.govopen.security.{name}") for name in _SETTINGS},
         "identifier_keys": len(str(tk.config.get("ckanext.govopen.identifier_keys") or "").split()),
         "auditors": sorted(duties.names(tk.config.get(duties.AUDITORS))),
