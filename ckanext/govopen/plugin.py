@@ -14,7 +14,6 @@ from ckanext.govopen.catalogue import hooks as catalogue
 from ckanext.govopen.datastore import hooks as datastore
 from ckanext.govopen.logic import schema as logic_schema
 from ckanext.govopen.access import gate
-from ckanext.govopen.model import sealed
 from ckanext.govopen.security import duties
 from ckanext.govopen.security import login as login_throttle
 from ckanext.govopen.security import sealing
@@ -50,7 +49,7 @@ class GovopenPlugin(p.SingletonPlugin, DefaultTranslation):
             # Without it CKAN fails later with "The action 'activity_diff' is not found for chained action".
             raise RuntimeError("govopen needs CKAN's activity plugin: add `activity` to ckan.plugins")
         try:  # fail closed: no identifier is ever stored in clear for want of a key
-            sealing.keyring(config.get(sealed.KEYS_OPTION))
+            sealing.keyring(config.get(sealing.KEYS_OPTION))
         except sealing.KeyProblem as problem:
             raise RuntimeError(f"govopen: {problem}") from None
         mixed = duties.overlap_problem(duties.names(config.get(duties.AUDITORS)),

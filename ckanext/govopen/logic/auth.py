@@ -6,6 +6,7 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 
 from ckanext.govopen.access import gate
+from ckanext.govopen.security import duties
 from ckanext.govopen.translations import _
 
 
@@ -168,8 +169,6 @@ def govopen_attestation_create(context, data_dict):
 def _duty(context, option: str, message: str) -> dict:
     """A duty of security/duties.py: its named holders, or sysadmins while it names nobody. Not
     passed by sysadmins automatically (auth_sysadmins_check below)."""
-    from ckanext.govopen.security import duties
-
     user = context.get("auth_user_obj")
     if not isinstance(user, model.User):  # anonymous, or not looked up yet
         user = model.User.get(context.get("user") or "")
@@ -179,12 +178,12 @@ def _duty(context, option: str, message: str) -> dict:
 
 @tk.auth_sysadmins_check
 def govopen_security_event_list(context, data_dict):
-    return _duty(context, "ckanext.govopen.security.auditors", _('Only the auditor sees the security audit log'))
+    return _duty(context, duties.AUDITORS, _('Only the auditor sees the security audit log'))
 
 
 @tk.auth_sysadmins_check
 def govopen_security_settings(context, data_dict):
-    return _duty(context, "ckanext.govopen.security.administrators",
+    return _duty(context, duties.ADMINISTRATORS,
                  _('Only the security administrator sees and manages the security settings'))
 
 

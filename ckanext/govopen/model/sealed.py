@@ -15,12 +15,9 @@ from ckanext.govopen.security import sealing
 
 __all__ = ["SealedJSON", "keyring"]
 
-KEYS_OPTION = "ckanext.govopen.identifier_keys"
-
-
 def keyring() -> sealing.Keyring:
     """The configured keys (raises sealing.KeyProblem naming the option when unset or malformed)."""
-    return sealing.keyring(tk.config.get(KEYS_OPTION))
+    return sealing.keyring(tk.config.get(sealing.KEYS_OPTION))
 
 
 class SealedJSON(TypeDecorator):

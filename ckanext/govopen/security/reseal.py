@@ -18,7 +18,6 @@ __all__ = ["TABLES", "reseal", "clear_count"]
 
 # (table, JSON column) holding applicants' identifiers.
 TABLES = (("govopen_request", "applicant"), ("govopen_forward", "applicant"))
-_HAS_IDENTIFIER = "{column} ?| array['id_number', 'credit_code']"
 
 
 def reseal(batch: int = 500, progress: Callable[[str], None] = lambda _m: None) -> dict[str, int]:
@@ -31,9 +30,9 @@ def reseal(batch: int = 500, progress: Callable[[str], None] = lambda _m: None) 
         last = ""
         while True:
             rows = model.Session.execute(sa.text(
-                f"SELECT id, {column}::text FROM {table} WHERE id > :last AND "
-                + _HAS_IDENTIFIER.format(column=column) + " ORDER BY id LIMIT :batch"),
-                {"last": last, "batch": batch}).all()
+                f"SELECT id, {column}::text FROM {table} WHERE id > :last AND {column} ?| CAST(:fields AS text[]) "
+                "ORDER BY id LIMIT :batch"),
+                {"last": last, "batch": batch, "fields": list(IDENTIFIER_FIELDS)}).all()
             if not rows:
                 break
             for row_id, text in rows:

@@ -18,9 +18,10 @@ from typing import Any, NamedTuple
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
-__all__ = ["PREFIX", "UNREADABLE", "KeyProblem", "Keyring", "new_key", "keyring", "is_sealed", "seal", "unseal",
+__all__ = ["KEYS_OPTION", "PREFIX", "UNREADABLE", "KeyProblem", "Keyring", "new_key", "keyring", "is_sealed", "seal", "unseal",
            "seal_fields", "unseal_fields", "reseal_fields"]
 
+KEYS_OPTION = "ckanext.govopen.identifier_keys"
 PREFIX = "govopen-sealed:v1:"
 # What an identifier that no configured key opens reads as: never the ciphertext, never a 500.
 UNREADABLE = "(unreadable)"
@@ -44,14 +45,14 @@ def keyring(keys: str | None) -> Keyring:
     """The keys of the option's value KEYS (space-separated, newest first)."""
     parts = (keys or "").split()
     if not parts:
-        raise KeyProblem("ckanext.govopen.identifier_keys is not set: applicants' identifiers cannot be "
+        raise KeyProblem(f"{KEYS_OPTION} is not set: applicants' identifiers cannot be "
                          "stored (generate a key with `python -m ckanext.govopen.security.sealing`)")
     fernets = []
     for number, part in enumerate(parts, 1):
         try:
             fernets.append(Fernet(part))
         except (ValueError, TypeError):
-            raise KeyProblem(f"ckanext.govopen.identifier_keys: key {number} is not a Fernet key "
+            raise KeyProblem(f"{KEYS_OPTION}: key {number} is not a Fernet key "
                              "(32 url-safe base64-encoded bytes)") from None
     return Keyring(fernets[0], MultiFernet(fernets))
 

@@ -224,7 +224,7 @@ def refuse_locked_logins():
     from ckanext.govopen.security import audit
 
     login = request.form.get("login") or ""
-    address = request.remote_addr or ""
+    address = audit.client_address() or ""  # the address failed() counts under
     try:
         refused = login_throttle.locked(login, address)
     except login_throttle.Unavailable:

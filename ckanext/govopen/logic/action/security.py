@@ -136,7 +136,7 @@ def govopen_security_settings(context, data_dict) -> dict[str, Any]:
     and what is locked now (``locked``: a count of accounts, the addresses with the seconds left;
     None when Redis cannot be read). For the security administrator.
     """
-    from ckanext.govopen.security import duties
+    from ckanext.govopen.security import duties, sealing
 
     from ckanext.govopen.security import login as login_throttle
 
@@ -148,7 +148,7 @@ def govopen_security_settings(context, data_dict) -> dict[str, Any]:
     return {
         "locked": locked,
         "settings": {name: tk.config.get(f"ckanext.govopen.security.{name}") for name in _SETTINGS},
-        "identifier_keys": len(str(tk.config.get("ckanext.govopen.identifier_keys") or "").split()),
+        "identifier_keys": len(str(tk.config.get(sealing.KEYS_OPTION) or "").split()),
         "auditors": sorted(duties.names(tk.config.get(duties.AUDITORS))),
         "administrators": sorted(duties.names(tk.config.get(duties.ADMINISTRATORS))),
         "sysadmins": sorted(u.name for u in model.Session.query(model.User).filter(
