@@ -18,6 +18,14 @@ pytestmark = pytest.mark.usefixtures("with_plugins")
 TODAY = request_store.today()
 
 
+@pytest.fixture(autouse=True)
+def _today():
+    """TODAY as the test starts, in Beijing: the module is imported minutes before its tests run,
+    and a run that crosses Beijing's midnight (16:00 UTC) would compare yesterday with today."""
+    global TODAY
+    TODAY = request_store.today()
+
+
 def share(p, **kw):
     data = {"dataset_id": p["ds"]["name"], "kind": "share_application", "applicant_type": "department",
             "applicant_name": "市交通运输局", "purpose": "路网规划", "scenario": "内部分析", "usage_type": "other",

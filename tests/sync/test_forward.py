@@ -23,6 +23,14 @@ PROVINCE = "http://province.example.gov.cn"
 TODAY = request_store.today()
 
 
+@pytest.fixture(autouse=True)
+def _today():
+    """TODAY as the test starts, in Beijing: the module is imported minutes before its tests run,
+    and a run that crosses Beijing's midnight (16:00 UTC) would compare yesterday with today."""
+    global TODAY
+    TODAY = request_store.today()
+
+
 def forwarded_share(p, forward_id: str = "fwd-1", portal: str = PROVINCE) -> dict:
     """A share request as the origin files it for PORTAL (sync.forward.accept)."""
     return forward.accept(portal, {"forward_id": forward_id, "kind": "share_application", "dataset_id": p["ds"]["id"],
